@@ -1,0 +1,112 @@
+"""The library API under the CLI: each function returns typed results and never prints or exits."""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import __version__, fileio
+from .batch import BatchResult, DocumentStatus, run_batch
+from .config import RunConfig, default_jobs
+from .dependencies import check_for_run
+from .errors import OutputError
+from .evaluate.accuracy import AccuracySummary, summarize
+from .evaluate.groundtruth import load_document
+from .ocr import tesseract
+
+
+@dataclass(frozen=True)
+class RunResult:
+    out_dir: Path
+    batch: BatchResult
+    run_json: Path
+    accuracy: AccuracySummary | None = None
+    accuracy_json: Path | None = None
+
+    @property
+    def exit_code(self) -> int:
+        return int(self.batch.exit_code)
+
+
+def _pdf_metadata(gt_dir: Path | None) -> Callable[[str], dict[str, Any]]:
+    def lookup(name: str) -> dict[str, Any]:
+        if gt_dir is None:
+            return {}
+        gt = load_document(gt_dir, name)
+        if gt is None:
+            return {}
+        m = gt.metadata
+        return {k: m[k] for k in ("title", "author", "subject", "keywords") if m.get(k)}
+
+    return lookup
+
+
+def run(
+    scans: Path | str,
+    out: Path | str,
+    *,
+    config: RunConfig | None = None,
+    jobs: int | None = None,
+    force: bool = False,
+    ground_truth: Path | str | None = None,
+    on_document: Callable[[DocumentStatus], None] | None = None,
+) -> RunResult:
+    """Digitize every document under ``scans`` into ``out``; see README for the outputs."""
+    cfg = config or RunConfig()
+    scans, out = Path(scans), Path(out)
+    gt_dir = Path(ground_truth) if ground_truth is not None else None
+    jobs = jobs or default_jobs()
+    started = datetime.now(UTC)
+    versions = check_for_run(cfg.ocr.lang, cfg.pdf.enabled)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create output folder ({exc.strerror})", path=out) from None
+    fileio.remove_stale_temporaries(out)
+    batch = run_batch(
+        scans, out, cfg, jobs=jobs, force=force, metadata_for=_pdf_metadata(gt_dir), on_document=on_document
+    )
+    accuracy = accuracy_json = None
+    if gt_dir is not None:
+        accuracy = summarize(out, gt_dir)
+        accuracy_json = out / "accuracy.json"
+        fileio.write_json(accuracy_json, accuracy.to_dict())
+    run_json = out / "run.json"
+    fileio.write_json(
+        run_json,
+        {
+            "schema": "digitize.run/1",
+            "started": started.isoformat(timespec="seconds"),
+            "seconds": round(batch.seconds, 2),
+            "input": str(scans),
+            "output": str(out),
+            "jobs": jobs,
+            "settings": cfg.to_dict(),
+            "settings_hash": cfg.settings_hash(),
+            "versions": {
+                "digitize": __version__,
+                "python": platform.python_version(),
+                **versions,
+                "traineddata": tesseract.traineddata_versions(cfg.ocr.lang),
+            },
+            "exit_code": int(batch.exit_code),
+            "documents": [d.to_dict() for d in batch.documents],
+        },
+    )
+    return RunResult(out, batch, run_json, accuracy, accuracy_json)
+
+
+def evaluate_accuracy(out: Path | str, ground_truth: Path | str, profile: str = "default") -> AccuracySummary:
+    """CER/WER of the outputs in ``out`` against ``ground_truth``."""
+    return summarize(Path(out), Path(ground_truth), profile)
+
+
+def load_run(out: Path | str) -> dict[str, Any]:
+    return json.loads((Path(out) / "run.json").read_text(encoding="utf-8"))
+
+

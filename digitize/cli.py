@@ -1,0 +1,140 @@
+"""Command-line interface: a thin shell over :mod:`digitize.api` that parses, calls and prints."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from . import __version__, api
+from .config import RunConfig
+from .errors import DigitizeError, ExitCode
+
+err_console = Console(stderr=True, highlight=False)
+console = Console(highlight=False)
+
+
+class _Group(click.Group):
+    """Turns library errors into one line on stderr and their documented exit code."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except DigitizeError as err:
+            err_console.print(f"digitize: error: {err.one_line()}", markup=False)
+            sys.exit(int(err.exit_code))
+        except KeyboardInterrupt:
+            err_console.print("digitize: interrupted", markup=False)
+            sys.exit(int(ExitCode.INTERRUPTED))
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="digitize")
+@click.option("-v", "--verbose", count=True, help="More log output on stderr (-vv for debug).")
+def main(verbose: int) -> None:
+    """Searchable PDF/A, text and structured data from scans of archival documents."""
+    level = logging.WARNING - 10 * min(verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def _accuracy_table(summary: api.AccuracySummary) -> Table:
+    table = Table(title=f"Accuracy against ground truth (profile '{summary.profile}')")
+    table.add_column("document")
+    table.add_column("pages", justify="right")
+    table.add_column("chars", justify="right")
+    table.add_column("CER", justify="right")
+    table.add_column("WER", justify="right")
+    table.add_column("CER exact", justify="right")
+    for d in summary.documents:
+        table.add_row(
+            d.name,
+            str(len(d.pages)),
+            str(d.chars.reference_length),
+            f"{d.chars.rate:.2%}",
+            f"{d.words.rate:.2%}",
+            f"{d.exact_chars.rate:.2%}",
+        )
+    table.add_row(
+        "all (weighted by characters)",
+        str(sum(len(d.pages) for d in summary.documents)),
+        str(summary.chars.reference_length),
+        f"{summary.chars.rate:.2%}",
+        f"{summary.words.rate:.2%}",
+        "",
+        style="bold",
+    )
+    return table
+
+
+@main.command()
+@click.argument("scans", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
+@click.option("--ground-truth", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Ground-truth folder: print and save CER/WER.")
+@click.option("--lang", default=None, help="Tesseract languages (default: rus).")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, help="Pages read in parallel (default: all cores).")
+@click.option("--dpi", type=click.FloatRange(min=1), default=None, help="DPI for images that record none (default 300).")
+@click.option("--force", is_flag=True, help="Redo documents already done with the same input and settings.")
+@click.option("--no-pdf", is_flag=True, help="Skip the PDF/A (text and JSON only).")
+@click.option("--page-timeout", type=click.FloatRange(min=1), default=None, help="Seconds one Tesseract call may take.")
+@click.option("--max-pixels", type=click.IntRange(min=1), default=None, help="Refuse pages larger than this many pixels.")
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Run config JSON (see README).")
+def run(
+    scans: Path,
+    out: Path,
+    ground_truth: Path | None,
+    lang: str | None,
+    jobs: int | None,
+    dpi: float | None,
+    force: bool,
+    no_pdf: bool,
+    page_timeout: float | None,
+    max_pixels: int | None,
+    config_file: Path | None,
+) -> None:
+    """Digitize every document in SCANS into OUT: PDF/A, text and JSON per document."""
+    cfg = RunConfig.from_file(config_file) if config_file else RunConfig()
+    cfg = cfg.updated(
+        ocr={"lang": lang, "page_timeout": page_timeout},
+        input={"dpi_fallback": dpi, "max_pixels": max_pixels},
+        pdf={"enabled": False} if no_pdf else {},
+    )
+
+    def on_document(status: api.DocumentStatus) -> None:
+        if status.status == "failed":
+            err_console.print(f"digitize: failed: {status.error}", markup=False)
+
+    result = api.run(scans, out, config=cfg, jobs=jobs, force=force, ground_truth=ground_truth, on_document=on_document)
+    docs = result.batch.documents
+    done = sum(d.status == "done" for d in docs)
+    skipped = sum(d.status == "skipped" for d in docs)
+    failed = len(result.batch.failed)
+    console.print(
+        f"{done} documents done, {skipped} already done, {failed} failed "
+        f"in {result.batch.seconds:.1f} s; outputs in {out}/<document>/ and {result.run_json}",
+        markup=False,
+    )
+    if result.accuracy is not None:
+        console.print(_accuracy_table(result.accuracy))
+        console.print(f"accuracy written to {result.accuracy_json}", markup=False)
+    sys.exit(result.exit_code)
+
+
+@main.command()
+@click.option("--lang", default="rus", help="Languages to check (default: rus).")
+def doctor(lang: str) -> None:
+    """Check Tesseract, its language data, Ghostscript, qpdf and OCRmyPDF; print versions."""
+    from .dependencies import doctor as run_doctor
+
+    checks = run_doctor(lang)
+    for c in checks:
+        mark = "ok  " if c.ok else "MISSING"
+        console.print(f"{mark} {c.name}: {c.version or c.detail}", markup=False)
+    sys.exit(0 if all(c.ok for c in checks) else int(ExitCode.MISSING_DEPENDENCY))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Run configuration: one pydantic model per stage, nested in :class:`RunConfig`.
+
+Unknown keys are errors (``extra="forbid"``) so a misspelled setting never passes silently. The whole
+config is recorded in ``run.json`` and its hash keys the run ledger.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import UsageError
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class InputConfig(_Strict):
+    dpi_fallback: float = Field(300.0, gt=0, description="DPI for images that do not record one")
+    max_pixels: int = Field(
+        200_000_000, gt=0, description="pages larger than this (width x height) are refused as a bomb guard"
+    )
+    follow_symlinks: bool = Field(False, description="follow symlinks that lead out of the input folder")
+    password: str | None = Field(None, description="password for encrypted PDFs")
+
+
+class OcrConfig(_Strict):
+    lang: str = Field("rus", description="Tesseract languages, e.g. rus or rus+eng")
+    psm: int = Field(3, ge=0, le=13, description="page segmentation mode for full-page OCR")
+    oem: int = Field(1, ge=0, le=3, description="engine mode; 1 is the LSTM engine")
+    page_timeout: float = Field(180.0, gt=0, description="seconds one Tesseract call may take")
+    variables: dict[str, str] = Field(default_factory=dict, description="extra Tesseract -c variables")
+
+
+class PdfConfig(_Strict):
+    enabled: bool = True
+    output_type: Literal["pdfa", "pdfa-1", "pdfa-2", "pdfa-3", "pdf"] = "pdfa-2"
+    optimize: int = Field(1, ge=0, le=3, description="OCRmyPDF --optimize level; 1 is lossless")
+
+
+class RunConfig(_Strict):
+    """Everything that decides what a run produces. Hashing it keys the ledger."""
+
+    input: InputConfig = InputConfig()
+    ocr: OcrConfig = OcrConfig()
+    pdf: PdfConfig = PdfConfig()
+
+    def settings_hash(self) -> str:
+        """Hash of the settings that change outputs (not of paths or job counts)."""
+        blob = json.dumps(self.model_dump(mode="json", exclude={"input": {"password"}}), sort_keys=True)
+        return hashlib.sha256(blob.encode()).hexdigest()[:16]
+
+    def to_dict(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude={"input": {"password"}})
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunConfig:
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            loc = ".".join(str(p) for p in first["loc"])
+            raise UsageError(f"bad setting {loc}: {first['msg']}") from None
+
+    @classmethod
+    def from_file(cls, path: Path) -> RunConfig:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise UsageError(f"cannot read config: {exc}", path=path) from None
+        return cls.from_dict(data)
+
+    def updated(self, **sections: dict[str, Any]) -> RunConfig:
+        """A copy with some fields of some sections replaced, validated like a fresh config."""
+        data = self.model_dump(mode="python")
+        for name, values in sections.items():
+            data.setdefault(name, {}).update({k: v for k, v in values.items() if v is not None})
+        return RunConfig.from_dict(data)
+
+
+def default_jobs() -> int:
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)

@@ -1,0 +1,1 @@
+"""Evaluation against ground-truth transcriptions. Independent of everything that makes text."""

@@ -1,0 +1,99 @@
+"""Loading ground truth and matching it to output pages by name.
+
+Layouts understood (``GT`` is the folder given with ``--ground-truth``):
+
+- ``GT/<doc>/<page>.gt.txt``: one UTF-8 file per page; ``<page>`` is the page image's file stem
+  (``0001`` for ``scans/<doc>/0001.png``) or the page number;
+- ``GT/<doc>.gt.txt`` or ``GT/<doc>/<doc>.gt.txt``: one text for the whole document, pages separated
+  by form feeds where known;
+- ``GT/<doc>/document.json``: optional metadata (title, date, archive reference, translation).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from natsort import natsorted
+
+from ..errors import EvaluationError
+
+
+@dataclass(frozen=True)
+class GroundTruthPage:
+    key: str  # the file stem: matched against the page image's stem or the page number
+    text: str
+    path: Path
+
+
+@dataclass(frozen=True)
+class GroundTruthDocument:
+    name: str
+    pages: tuple[GroundTruthPage, ...]  # empty when only a whole-document text exists
+    whole_text: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        if self.whole_text is not None:
+            return self.whole_text
+        return "\f".join(p.text for p in self.pages)
+
+
+def read_text(path: Path) -> str:
+    """Ground truth is UTF-8 by rule; anything else is an error, never a silent guess."""
+    try:
+        return path.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").rstrip("\n")
+    except UnicodeDecodeError as exc:
+        raise EvaluationError(f"ground truth is not UTF-8 ({exc.reason} at byte {exc.start})", path=path) from None
+    except OSError as exc:
+        raise EvaluationError(f"cannot read ground truth ({exc.strerror})", path=path) from None
+
+
+def _page_key(path: Path) -> str:
+    return path.name[: -len(".gt.txt")] if path.name.endswith(".gt.txt") else path.stem
+
+
+def load_document(folder: Path, name: str) -> GroundTruthDocument | None:
+    """The ground truth of document ``name`` under ``folder``, or None if it has none."""
+    doc_dir = folder / name
+    metadata: dict[str, Any] = {}
+    if (doc_dir / "document.json").is_file():
+        try:
+            metadata = json.loads((doc_dir / "document.json").read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise EvaluationError(f"bad document.json ({exc})", path=doc_dir / "document.json") from None
+    whole = folder / f"{name}.gt.txt"
+    if whole.is_file():
+        return GroundTruthDocument(name, (), read_text(whole), metadata)
+    if doc_dir.is_dir():
+        files = natsorted(doc_dir.glob("*.gt.txt"), key=lambda p: p.name)
+        if len(files) == 1 and _page_key(files[0]) == name:
+            return GroundTruthDocument(name, (), read_text(files[0]), metadata)
+        pages = tuple(GroundTruthPage(_page_key(p), read_text(p), p) for p in files)
+        if pages or metadata:
+            return GroundTruthDocument(name, pages, None, metadata)
+    return None
+
+
+def document_names(folder: Path) -> list[str]:
+    """Every document the ground-truth folder describes."""
+    names = {p.name for p in folder.iterdir() if p.is_dir()}
+    names |= {p.name[: -len(".gt.txt")] for p in folder.glob("*.gt.txt")}
+    return natsorted(names)
+
+
+def match_page(doc: GroundTruthDocument, source_label: str, number: int) -> GroundTruthPage | None:
+    """The ground-truth page for an output page: by the image's stem, else by the page number."""
+    if "#" not in source_label:  # a frame of a multi-page file has no name of its own
+        stem = source_label.rsplit(".", 1)[0] if "." in source_label else source_label
+        for page in doc.pages:
+            if page.key == stem:
+                return page
+    for page in doc.pages:
+        if page.key.isdigit() and int(page.key) == number:
+            return page
+    return None

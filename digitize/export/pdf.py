@@ -1,0 +1,133 @@
+"""Searchable PDF/A: OCRmyPDF builds it around the untouched scans, with digitize's text layer.
+
+This is the only module that imports ocrmypdf (besides the plugin it loads). Images are wrapped into
+a PDF losslessly with img2pdf (JPEG and JPEG 2000 data are embedded as they are), then OCRmyPDF runs
+with the :mod:`digitize.export.ocrmypdf_plugin` engine, which serves the results digitize computed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from .. import fileio
+from ..config import PdfConfig
+from ..errors import DependencyError, InputError, PdfBuildError
+from ..models import DocumentResult, DocumentSource
+
+log = logging.getLogger(__name__)
+
+PLUGIN = "digitize.export.ocrmypdf_plugin"
+
+
+def _images_to_pdf(source: DocumentSource, dpis: list[float], target: Path) -> None:
+    """Wrap the document's image files into one PDF without re-encoding their pixels.
+
+    Each page is sized from the DPI digitize settled on (the file's own, or the fallback), so the PDF
+    has the paper's real size even when the file records no resolution.
+    """
+    import img2pdf
+    import pikepdf
+    from PIL import Image
+
+    from ..sources import to_rgb
+
+    pending = iter(dpis)
+
+    def layout(w_px: float, h_px: float, _ndpi: Any) -> tuple[float, float, float, float]:
+        dpi = next(pending, 300.0)
+        w, h = img2pdf.px_to_pt(w_px, dpi), img2pdf.px_to_pt(h_px, dpi)
+        return w, h, w, h
+
+    chunks: list[bytes] = []
+    for path in dict.fromkeys(p.path for p in source.pages):
+        try:
+            chunks.append(img2pdf.convert(str(path), layout_fun=layout, rotation=img2pdf.Rotation.ifvalid))
+        except (img2pdf.ImageOpenError, img2pdf.AlphaChannelError, ValueError):
+            # alpha, 16-bit and palette-with-transparency images: img2pdf refuses them, so they are
+            # flattened to 8-bit RGB and embedded losslessly as PNG instead
+            frames = []
+            with Image.open(path) as img:
+                for i in range(getattr(img, "n_frames", 1)):
+                    img.seek(i)
+                    buf = io.BytesIO()
+                    to_rgb(img.copy()).save(buf, format="PNG")
+                    frames.append(buf.getvalue())
+            chunks.append(img2pdf.convert(frames, layout_fun=layout))
+    if len(chunks) == 1:
+        target.write_bytes(chunks[0])
+        return
+    with pikepdf.new() as merged:
+        parts = [pikepdf.open(io.BytesIO(c)) for c in chunks]
+        for part in parts:
+            merged.pages.extend(part.pages)
+        merged.save(target)
+        for part in parts:
+            part.close()
+
+
+def build_pdf(
+    doc: DocumentResult,
+    source: DocumentSource,
+    target: Path,
+    cfg: PdfConfig,
+    *,
+    lang: str = "rus",
+    metadata: dict[str, Any] | None = None,
+    jobs: int = 1,
+) -> None:
+    """Write ``target`` atomically: a PDF/A whose pages are the scans, with ``doc``'s text layer."""
+    import ocrmypdf
+
+    metadata = metadata or {}
+    with tempfile.TemporaryDirectory(prefix="digitize-pdf-") as tmpdir:
+        tmp = Path(tmpdir)
+        results = tmp / "results.json"
+        results.write_text(json.dumps(doc.to_dict(), ensure_ascii=False), encoding="utf-8")
+        kinds = {p.kind for p in source.pages}
+        if kinds == {"pdf"} and len({p.path for p in source.pages}) == 1:
+            input_pdf = source.pages[0].path
+        elif "pdf" in kinds:
+            raise InputError("a document mixing PDFs and images cannot be made into one PDF", path=source.path)
+        else:
+            input_pdf = tmp / "input.pdf"
+            try:
+                _images_to_pdf(source, [p.dpi for p in doc.pages], input_pdf)
+            except (OSError, ValueError) as exc:
+                raise PdfBuildError(f"cannot wrap images into a PDF ({exc})", path=source.path) from None
+        kwargs: dict[str, Any] = {
+            "language": lang.split("+"),
+            "output_type": cfg.output_type,
+            "optimize": cfg.optimize,
+            "jobs": max(1, jobs),
+            "progress_bar": False,
+            "plugins": [PLUGIN],
+            "digitize_results": str(results),
+            "force_ocr": True,  # the text layer is ours; never keep a prior one
+        }
+        for key in ("title", "author", "subject"):
+            if metadata.get(key):
+                kwargs[key] = str(metadata[key])
+        if metadata.get("keywords"):
+            kw = metadata["keywords"]
+            kwargs["keywords"] = ", ".join(kw) if isinstance(kw, list) else str(kw)
+        with fileio.atomic_path(target) as out:
+            try:
+                code = ocrmypdf.ocr(input_pdf, out, **kwargs)
+            except ocrmypdf.exceptions.MissingDependencyError as exc:
+                raise DependencyError(f"OCRmyPDF dependency missing: {exc}", package="ghostscript") from None
+            except ocrmypdf.exceptions.EncryptedPdfError:
+                raise InputError("PDF is encrypted", path=source.path, stage="pdf") from None
+            except ocrmypdf.exceptions.ExitCodeException as exc:
+                raise PdfBuildError(f"OCRmyPDF failed: {exc.__class__.__name__}: {exc}", path=source.path) from None
+            except Exception as exc:  # ghostscript, pikepdf and img2pdf raise their own types
+                raise PdfBuildError(f"OCRmyPDF failed: {exc.__class__.__name__}: {exc}", path=source.path) from None
+            if int(code) not in (0, 10):  # 10: PDF/A conversion produced a valid PDF but not PDF/A
+                raise PdfBuildError(f"OCRmyPDF exited with code {int(code)}", path=source.path)
+            with contextlib.suppress(Exception):
+                log.debug("built %s", target)
