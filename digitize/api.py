@@ -108,5 +108,3 @@ def evaluate_accuracy(out: Path | str, ground_truth: Path | str, profile: str = 
 
 def load_run(out: Path | str) -> dict[str, Any]:
     return json.loads((Path(out) / "run.json").read_text(encoding="utf-8"))
-
-

@@ -126,10 +126,14 @@ def run_batch(
         try:
             key = {"input_hash": input_hash(source), "settings_hash": cfg.settings_hash()}
         except OSError as exc:
-            record(DocumentStatus(source.name, str(source.path), "failed", error=f"{source.path}: {exc}", stage="input"))
+            record(
+                DocumentStatus(source.name, str(source.path), "failed", error=f"{source.path}: {exc}", stage="input")
+            )
             continue
         if not force and _already_done(outputs, key):
-            record(DocumentStatus(source.name, str(source.path), "skipped", len(source.pages), outputs=outputs.to_dict()))
+            record(
+                DocumentStatus(source.name, str(source.path), "skipped", len(source.pages), outputs=outputs.to_dict())
+            )
             continue
         todo.append(_Pending(source, outputs, key, time.perf_counter()))
 

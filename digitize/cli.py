@@ -73,15 +73,28 @@ def _accuracy_table(summary: api.AccuracySummary) -> Table:
 @main.command()
 @click.argument("scans", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Output folder.")
-@click.option("--ground-truth", type=click.Path(exists=True, file_okay=False, path_type=Path), help="Ground-truth folder: print and save CER/WER.")
+@click.option(
+    "--ground-truth",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Ground-truth folder: print and save CER/WER.",
+)
 @click.option("--lang", default=None, help="Tesseract languages (default: rus).")
 @click.option("--jobs", type=click.IntRange(min=1), default=None, help="Pages read in parallel (default: all cores).")
-@click.option("--dpi", type=click.FloatRange(min=1), default=None, help="DPI for images that record none (default 300).")
+@click.option(
+    "--dpi", type=click.FloatRange(min=1), default=None, help="DPI for images that record none (default 300)."
+)
 @click.option("--force", is_flag=True, help="Redo documents already done with the same input and settings.")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF/A (text and JSON only).")
 @click.option("--page-timeout", type=click.FloatRange(min=1), default=None, help="Seconds one Tesseract call may take.")
-@click.option("--max-pixels", type=click.IntRange(min=1), default=None, help="Refuse pages larger than this many pixels.")
-@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Run config JSON (see README).")
+@click.option(
+    "--max-pixels", type=click.IntRange(min=1), default=None, help="Refuse pages larger than this many pixels."
+)
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Run config JSON (see README).",
+)
 def run(
     scans: Path,
     out: Path,

@@ -63,9 +63,7 @@ class BBox:
         return inter / union if union else 0.0
 
     def union(self, other: BBox) -> BBox:
-        return BBox(
-            min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1)
-        )
+        return BBox(min(self.x0, other.x0), min(self.y0, other.y0), max(self.x1, other.x1), max(self.y1, other.y1))
 
     def polygon(self) -> list[tuple[int, int]]:
         return [(self.x0, self.y0), (self.x1, self.y0), (self.x1, self.y1), (self.x0, self.y1)]

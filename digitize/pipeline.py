@@ -13,7 +13,7 @@ from .config import RunConfig
 from .export import pdf as pdf_export
 from .export import text as text_export
 from .models import DocumentResult, DocumentSource, PageImage, PageResult
-from .ocr import tesseract
+from .ocr.reader import RegionReader
 from .sources import load_page
 
 log = logging.getLogger(__name__)
@@ -23,16 +23,7 @@ def process_page(page: PageImage, cfg: RunConfig) -> PageResult:
     """Read one page: OCR, layout, regions in reading order, in original-scan coordinates."""
     t0 = time.perf_counter()
     prepared = preprocess.prepare(page)
-    words = tesseract.recognize_words(
-        prepared.gray,
-        lang=cfg.ocr.lang,
-        psm=cfg.ocr.psm,
-        oem=cfg.ocr.oem,
-        dpi=prepared.dpi,
-        timeout=cfg.ocr.page_timeout,
-        variables=cfg.ocr.variables,
-    )
-    regions = layout.regions_from_blocks(words, page_prefix=f"p{page.number}r")
+    regions = layout.analyse(prepared, RegionReader(cfg.ocr), page_prefix=f"p{page.number}r")
     return PageResult(
         number=page.number,
         source=page.source.label,

@@ -195,8 +195,7 @@ def load_page(source: PageSource, number: int, cfg: InputConfig | None = None) -
             with Image.open(source.path) as img:
                 if img.width * img.height > cfg.max_pixels:
                     raise InputError(
-                        f"image is {img.width}x{img.height} pixels, over the --max-pixels limit of "
-                        f"{cfg.max_pixels}",
+                        f"image is {img.width}x{img.height} pixels, over the --max-pixels limit of {cfg.max_pixels}",
                         path=source.path,
                         page=number,
                     )

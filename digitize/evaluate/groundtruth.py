@@ -12,7 +12,6 @@ Layouts understood (``GT`` is the folder given with ``--ground-truth``):
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

@@ -6,7 +6,6 @@ so that pages aggregate into documents and batches by weight, not by averaging r
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from dataclasses import dataclass
 
@@ -43,7 +42,6 @@ class EditCounts:
 
 
 ZERO = EditCounts(0, 0, 0, 0)
-
 
 
 def graphemes(text: str) -> list[str]:

@@ -66,9 +66,7 @@ def page_element(page: PageResult, width: int, height: int, dpi: float, page_num
             # renderer sets words on the box bottom and text extractors split lines apart.
             baseline = Baseline(slope=0.0, intercept=-round(0.2 * line.bbox.height * sy, 1))
             lines.append(
-                OcrElement(
-                    ocr_class=OcrClass.LINE, bbox=_scaled(line.bbox, sx, sy), baseline=baseline, children=words
-                )
+                OcrElement(ocr_class=OcrClass.LINE, bbox=_scaled(line.bbox, sx, sy), baseline=baseline, children=words)
             )
         if lines:
             par = OcrElement(ocr_class=OcrClass.PARAGRAPH, bbox=_scaled(region.bbox, sx, sy), children=lines)

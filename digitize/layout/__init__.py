@@ -2,47 +2,39 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from dataclasses import replace
 
-from ..models import BBox, Line, Region, RegionType, Word
-from ..ocr.tesseract import OcrWord
-
-
-def lines_from_words(words: list[OcrWord]) -> list[Line]:
-    """Group Tesseract words into lines by their (block, paragraph, line) numbers, in Tesseract's order."""
-    groups: dict[tuple[int, int, int], list[OcrWord]] = defaultdict(list)
-    for w in words:
-        groups[(w.block, w.par, w.line)].append(w)
-    lines = []
-    for key in sorted(groups):
-        ws = sorted(groups[key], key=lambda w: w.word)
-        out_words = tuple(
-            Word(w.text, BBox(w.left, w.top, w.right, w.bottom), max(0.0, w.conf) / 100.0) for w in ws
-        )
-        box = BBox.enclosing([w.bbox for w in out_words])
-        conf = sum(w.confidence for w in out_words) / len(out_words)
-        lines.append(Line(" ".join(w.text for w in out_words), box, conf, out_words))
-    return lines
+from ..models import Line, PreparedPage, Region
+from ..ocr.reader import RegionReader
+from .grouping import regions_from_blocks
 
 
-def regions_from_blocks(words: list[OcrWord], page_prefix: str = "r") -> list[Region]:
-    """One ``body`` region per Tesseract block: the layout used when no detector is configured."""
-    by_block: dict[int, list[OcrWord]] = defaultdict(list)
-    for w in words:
-        by_block[w.block].append(w)
-    regions = []
-    for n, block in enumerate(sorted(by_block), start=1):
-        lines = lines_from_words(by_block[block])
-        box = BBox.enclosing([ln.bbox for ln in lines])
-        conf = sum(ln.confidence for ln in lines) / len(lines)
-        regions.append(
-            Region(
-                id=f"{page_prefix}{n}",
-                type=RegionType.BODY,
-                bbox=box,
-                text="\n".join(ln.text for ln in lines),
-                confidence=conf,
-                lines=tuple(lines),
-            )
-        )
-    return regions
+def _line_to_original(prepared: PreparedPage, line: Line) -> Line:
+    return replace(
+        line,
+        bbox=prepared.box_to_original(line.bbox),
+        words=tuple(replace(w, bbox=prepared.box_to_original(w.bbox)) for w in line.words),
+    )
+
+
+def to_original(prepared: PreparedPage, region: Region) -> Region:
+    """A region found on the prepared image, moved into the original scan's coordinates."""
+    box = prepared.box_to_original(region.bbox)
+    return replace(
+        region,
+        bbox=box,
+        polygon=prepared.polygon_to_original(list(region.polygon)) if region.polygon else tuple(box.polygon()),
+        lines=tuple(_line_to_original(prepared, ln) for ln in region.lines),
+    )
+
+
+def analyse(prepared: PreparedPage, reader: RegionReader, page_prefix: str = "r") -> list[Region]:
+    """Regions of a page in reading order, in original-scan coordinates.
+
+    First version: one ``body`` region per Tesseract block of a full-page pass.
+    """
+    words = reader.page_words(prepared)
+    return [to_original(prepared, r) for r in regions_from_blocks(words, page_prefix=page_prefix)]
+
+
+__all__ = ["analyse", "to_original"]

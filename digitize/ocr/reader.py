@@ -1,0 +1,93 @@
+"""Reading text out of a prepared page: the whole page, or one region the way its type needs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..config import OcrConfig
+from ..models import BBox, Line, PreparedPage, RegionType, Word
+from . import tesseract
+
+#: Page segmentation mode per region type: paragraphs as blocks, one-liners as single lines.
+PSM_BY_TYPE: dict[RegionType, int] = {
+    RegionType.BODY: 6,
+    RegionType.ADDRESSEE: 6,
+    RegionType.MARGINALIA: 6,
+    RegionType.STAMP: 11,
+    RegionType.ARCHIVE_REFERENCE: 6,
+    RegionType.SIGNATURE: 6,
+    RegionType.FOLIO_NUMBER: 7,
+    RegionType.DATE_LINE: 7,
+    RegionType.TRANSMISSION_BLOCK: 6,
+}
+
+
+@dataclass(frozen=True)
+class RegionText:
+    """What was read in a region; line and word boxes are in the prepared image's coordinates."""
+
+    text: str
+    lines: tuple[Line, ...]
+    confidence: float
+
+
+class RegionReader:
+    """Runs Tesseract on a prepared page with the run's OCR settings."""
+
+    def __init__(self, cfg: OcrConfig) -> None:
+        self.cfg = cfg
+
+    def page_words(self, prepared: PreparedPage, image: np.ndarray | None = None) -> list[tesseract.OcrWord]:
+        """A full-page pass (``cfg.psm``), e.g. for layout cues; boxes in prepared coordinates."""
+        return tesseract.recognize_words(
+            prepared.gray if image is None else image,
+            lang=self.cfg.lang,
+            psm=self.cfg.psm,
+            oem=self.cfg.oem,
+            dpi=prepared.dpi,
+            timeout=self.cfg.page_timeout,
+            variables=self.cfg.variables,
+        )
+
+    def read(
+        self, prepared: PreparedPage, box: BBox, region_type: RegionType, image: np.ndarray | None = None
+    ) -> RegionText:
+        """OCR one region (a box in prepared coordinates) with the mode that suits its type."""
+        from ..layout.grouping import lines_from_words
+
+        src = prepared.gray if image is None else image
+        pad = 6
+        x0, y0 = max(0, box.x0 - pad), max(0, box.y0 - pad)
+        x1, y1 = min(src.shape[1], box.x1 + pad), min(src.shape[0], box.y1 + pad)
+        crop = src[y0:y1, x0:x1]
+        if crop.size == 0:
+            return RegionText("", (), 0.0)
+        variables = dict(self.cfg.variables)
+        if region_type is RegionType.FOLIO_NUMBER:
+            variables["tessedit_char_whitelist"] = "0123456789"
+        words = tesseract.recognize_words(
+            crop,
+            lang=self.cfg.lang,
+            psm=PSM_BY_TYPE.get(region_type, 6),
+            oem=self.cfg.oem,
+            dpi=prepared.dpi,
+            timeout=self.cfg.page_timeout,
+            variables=variables,
+        )
+        lines = [
+            Line(
+                ln.text,
+                _shift(ln.bbox, x0, y0),
+                ln.confidence,
+                tuple(Word(w.text, _shift(w.bbox, x0, y0), w.confidence) for w in ln.words),
+            )
+            for ln in lines_from_words(words)
+        ]
+        conf = sum(ln.confidence for ln in lines) / len(lines) if lines else 0.0
+        return RegionText("\n".join(ln.text for ln in lines), tuple(lines), conf)
+
+
+def _shift(box: BBox, dx: int, dy: int) -> BBox:
+    return BBox(box.x0 + dx, box.y0 + dy, box.x1 + dx, box.y1 + dy)
