@@ -25,7 +25,7 @@ class _Group(click.Group):
         try:
             return super().invoke(ctx)
         except DigitizeError as err:
-            err_console.print(f"digitize: error: {err.one_line()}", markup=False)
+            click.echo(f"digitize: error: {err.one_line()}", err=True)
             sys.exit(int(err.exit_code))
         except KeyboardInterrupt:
             err_console.print("digitize: interrupted", markup=False)
@@ -118,7 +118,7 @@ def run(
 
     def on_document(status: api.DocumentStatus) -> None:
         if status.status == "failed":
-            err_console.print(f"digitize: failed: {status.error}", markup=False)
+            click.echo(f"digitize: failed: {status.error}", err=True)
 
     result = api.run(scans, out, config=cfg, jobs=jobs, force=force, ground_truth=ground_truth, on_document=on_document)
     docs = result.batch.documents

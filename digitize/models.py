@@ -285,10 +285,12 @@ class PageSource:
     path: Path
     index: int = 0
     kind: str = "image"  # "image" or "pdf"
+    frames: int = 1  # pages in the file
 
     @property
     def label(self) -> str:
-        return f"{self.path.name}#{self.index + 1}" if self.index or self.kind == "pdf" else self.path.name
+        """The file name, with ``#n`` for page n of a multi-page file or PDF."""
+        return f"{self.path.name}#{self.index + 1}" if self.frames > 1 or self.kind == "pdf" else self.path.name
 
 
 @dataclass(frozen=True)

@@ -89,13 +89,13 @@ def _page_sources(path: Path, kind: str) -> tuple[PageSource, ...]:
             raise InputError("PDF is encrypted (give --password)", path=path) from None
         except Exception as exc:  # pikepdf raises several unrelated types for broken files
             raise InputError(f"unreadable PDF ({exc.__class__.__name__}: {exc})", path=path) from None
-        return tuple(PageSource(path, i, "pdf") for i in range(count))
+        return tuple(PageSource(path, i, "pdf", count) for i in range(count))
     try:
         with Image.open(path) as img:
             frames = getattr(img, "n_frames", 1)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InputError(f"unreadable image ({exc})", path=path) from None
-    return tuple(PageSource(path, i, "image") for i in range(frames))
+    return tuple(PageSource(path, i, "image", frames) for i in range(frames))
 
 
 def discover(folder: Path, cfg: InputConfig | None = None) -> Discovery:

@@ -108,7 +108,7 @@ def build_pdf(
             "progress_bar": False,
             "plugins": [PLUGIN],
             "digitize_results": str(results),
-            "force_ocr": True,  # the text layer is ours; never keep a prior one
+            # no force_ocr: it would rasterise every page again and change the scan's pixels
         }
         for key in ("title", "author", "subject"):
             if metadata.get(key):
