@@ -28,6 +28,13 @@ class InputConfig(_Strict):
     )
     follow_symlinks: bool = Field(False, description="follow symlinks that lead out of the input folder")
     password: str | None = Field(None, description="password for encrypted PDFs")
+    mode: Literal["skip", "redo", "force"] = Field(
+        "skip",
+        description="PDFs that already have text: skip them (reported, not OCRed), redo (replace the old OCR "
+        "layer, keep visible text) or force (rasterise and OCR everything), as OCRmyPDF's skip-text, "
+        "redo-ocr and force-ocr",
+    )
+    max_file_mb: float = Field(2048.0, gt=0, description="input files larger than this (MiB) are refused")
 
 
 class OcrConfig(_Strict):
@@ -44,12 +51,27 @@ class PdfConfig(_Strict):
     optimize: int = Field(1, ge=0, le=3, description="OCRmyPDF --optimize level; 1 is lossless")
 
 
+class LayoutConfig(_Strict):
+    """Region detection and per-type reading (see README, "Layout")."""
+
+    enabled: bool = Field(True, description="detect region types; off gives one body region per OCR block")
+    chroma_delta: float = Field(14.0, gt=0, description="Lab a*/b* distance from the paper that counts as coloured ink")
+    min_stamp_mm: float = Field(14.0, gt=0, description="smallest stamp side in millimetres")
+    typed_min_conf: float = Field(45.0, ge=0, le=100, description="first-pass word confidence that counts as typed")
+    marginalia_min_confidence: float = Field(
+        0.55, ge=0, le=1, description="below this OCR confidence a handwritten region is flagged low_confidence"
+    )
+    stamp_min_confidence: float = Field(0.5, ge=0, le=1, description="stamp text below this is kept out of .txt")
+    reread_body: bool = Field(True, description="re-read each paragraph on its own (psm 6) after the first pass")
+
+
 class RunConfig(_Strict):
     """Everything that decides what a run produces. Hashing it keys the ledger."""
 
     input: InputConfig = InputConfig()
     ocr: OcrConfig = OcrConfig()
     pdf: PdfConfig = PdfConfig()
+    layout: LayoutConfig = LayoutConfig()
 
     def settings_hash(self) -> str:
         """Hash of the settings that change outputs (not of paths or job counts)."""
