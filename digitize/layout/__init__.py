@@ -1,12 +1,31 @@
-"""Layout: where the regions of a page are, what type each is, and in which order they are read."""
+"""Layout: where the regions of a page are, what type each is, and in which order they are read.
+
+:func:`analyse` runs one full-page OCR pass on the image with coloured ink removed (for cues and typed
+lines), finds stamps, ruled frames and handwriting from the ink masks, gives every candidate a type
+(:mod:`.classify`), reads each region the way its type needs (through the :class:`RegionReader`), parses
+fields out of the text (:mod:`.fields`), puts the regions in reading order (:mod:`.order`) and maps them
+back to the original scan's pixels.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from ..models import Line, PreparedPage, Region
-from ..ocr.reader import RegionReader
+import numpy as np
+
+from ..config import LayoutConfig
+from ..models import BBox, Line, PreparedPage, Region, RegionType, Word
+from . import classify, detect, ink
+from .classify import Candidate
+from .fields import fields_for
 from .grouping import regions_from_blocks
+from .order import reading_order
+
+if TYPE_CHECKING:
+    from ..ocr.reader import RegionReader
+
+LOW_CONFIDENCE = "low_confidence"
 
 
 def _line_to_original(prepared: PreparedPage, line: Line) -> Line:
@@ -28,13 +47,157 @@ def to_original(prepared: PreparedPage, region: Region) -> Region:
     )
 
 
-def analyse(prepared: PreparedPage, reader: RegionReader, page_prefix: str = "r") -> list[Region]:
-    """Regions of a page in reading order, in original-scan coordinates.
+def analyse(
+    prepared: PreparedPage, reader: RegionReader, page_prefix: str = "r", cfg: LayoutConfig | None = None
+) -> list[Region]:
+    """Regions of a page in reading order, in original-scan coordinates."""
+    cfg = cfg or LayoutConfig()
+    masks = ink.separate(prepared, cfg.chroma_delta)
+    words = reader.page_words(prepared, image=masks.ocr_image)
+    if not cfg.enabled:
+        return [to_original(prepared, r) for r in regions_from_blocks(words, page_prefix=page_prefix)]
+    candidates = find_candidates(prepared, masks, words, cfg)
+    regions = [_read(prepared, masks, reader, c, cfg) for c in candidates]
+    regions = [r for r in regions if r is not None]
+    ordered = reading_order(regions, box=lambda r: r.bbox, kind=lambda r: r.type)
+    return [to_original(prepared, replace(r, id=f"{page_prefix}{i}")) for i, r in enumerate(ordered, start=1)]
 
-    First version: one ``body`` region per Tesseract block of a full-page pass.
-    """
-    words = reader.page_words(prepared)
-    return [to_original(prepared, r) for r in regions_from_blocks(words, page_prefix=page_prefix)]
+
+def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cfg: LayoutConfig) -> list[Candidate]:
+    """Every region of the page, typed but not yet read (prepared-image pixels)."""
+    gray = np.asarray(prepared.gray)
+    page_h, page_w = gray.shape[:2]
+    dpi = prepared.dpi or 300.0
+    typed, line_h = detect.typed_words(words, cfg.typed_min_conf)
+    lines = detect.typed_lines(detect.group_lines(typed, max(line_h, 1)), cfg.typed_min_conf)
+    frames = detect.ruled_boxes(masks.dark, dpi)
+    colour = detect.colour_clusters(masks, dpi, cfg.min_stamp_mm)
+    out: list[Candidate] = []
+
+    for c in colour:
+        if c.shape:
+            out.append(Candidate(RegionType.STAMP, c.bbox, image="colour", confidence=0.9, shape=c.shape))
+    stamps = [c.bbox for c in out]
+
+    # typed text inside a ruled frame: a telegraph transmission block, one region per frame
+    free_lines = []
+    for ln in lines:
+        home = next((f for f in frames if f.intersection(ln.bbox) > 0.6 * ln.bbox.area), None)
+        if home is None:
+            free_lines.append(ln)
+    for f in frames:
+        inside = [ln for ln in lines if f.intersection(ln.bbox) > 0.6 * ln.bbox.area]
+        if inside:
+            out.append(Candidate(RegionType.TRANSMISSION_BLOCK, f, lines=inside, confidence=0.95))
+
+    typed_boxes: list[BBox] = []
+    for block in classify.group_blocks(free_lines, max(line_h, 1)):
+        box = BBox.enclosing([ln.bbox for ln in block])
+        text = "\n".join(ln.text for ln in block)
+        rtype, conf = classify.block_type(text, box, len(block), page_w, page_h)
+        if rtype is RegionType.TRANSMISSION_BLOCK:
+            parts = classify.split_transmission(block)
+        elif rtype is RegionType.BODY:
+            parts = classify.split_paragraphs(block, line_h)
+        elif rtype is RegionType.ADDRESSEE and all(classify.ADDRESSEE_CUE.match(ln.text) for ln in block):
+            parts = [[ln] for ln in block]
+        else:
+            parts = [block]
+        for part in parts:
+            pbox = BBox.enclosing([ln.bbox for ln in part])
+            typed_boxes.append(pbox)
+            out.append(Candidate(rtype, pbox, lines=part, confidence=conf))
+
+    explained = [w_box for ln in lines for w_box in (BBox(w.left, w.top, w.right, w.bottom) for w in ln.words)]
+    explained += frames + stamps
+    hand = [c for c in colour if not c.shape] + detect.dark_clusters(masks, explained, dpi)
+    for c in hand:
+        covered = sum(c.bbox.intersection(b) for b in typed_boxes)
+        if covered > 0.5 * c.bbox.area:
+            continue  # a stroke across typed text (an underline, a correction) is not a region of its own
+        if classify.in_folio_zone(c.bbox, page_w, page_h, dpi):
+            out.append(Candidate(RegionType.FOLIO_NUMBER, c.bbox, image="gray", confidence=0.7))
+        else:
+            out.append(Candidate(RegionType.MARGINALIA, c.bbox, image="gray", confidence=0.6))
+    return _attach_signatures(out, dpi)
 
 
-__all__ = ["analyse", "to_original"]
+def _attach_signatures(cands: list[Candidate], dpi: float) -> list[Candidate]:
+    """A handwritten signature beside (or just above) a signer's typed name joins the signature block."""
+    reach_x, reach_y = detect.mm(dpi, 70), detect.mm(dpi, 12)
+    used: set[int] = set()
+    for sig in (c for c in cands if c.type is RegionType.SIGNATURE):
+        for i, c in enumerate(cands):
+            if i in used or c.type is not RegionType.MARGINALIA:
+                continue
+            b, s = c.bbox, sig.bbox
+            same_band = min(b.y1, s.y1) - max(b.y0, s.y0) > 0 or (0 <= s.y0 - b.y1 < reach_y)
+            near = max(s.x0 - b.x1, b.x0 - s.x1) < reach_x
+            if same_band and near:
+                sig.bbox = sig.bbox.union(b)
+                used.add(i)
+    return [c for i, c in enumerate(cands) if i not in used]
+
+
+def _lines_from_typed(part: list[detect.TypedLine]) -> tuple[Line, ...]:
+    out = []
+    for ln in part:
+        words = tuple(Word(w.text, BBox(w.left, w.top, w.right, w.bottom), max(0.0, w.conf) / 100) for w in ln.words)
+        conf = sum(w.confidence for w in words) / len(words) if words else 0.0
+        out.append(Line(" ".join(w.text for w in words), ln.bbox, conf, words))
+    return tuple(out)
+
+
+def _read(
+    prepared: PreparedPage, masks: ink.InkMasks, reader: RegionReader, c: Candidate, cfg: LayoutConfig
+) -> Region | None:
+    images = {"ocr": masks.ocr_image, "colour": masks.colour_image, "gray": np.asarray(prepared.gray)}
+    flags: list[str] = []
+    rtype = c.type
+    if rtype is RegionType.BODY and not cfg.reread_body and c.lines:
+        lines = _lines_from_typed(c.lines)
+        text = "\n".join(ln.text for ln in lines)
+        conf = sum(ln.confidence for ln in lines) / len(lines)
+    elif rtype is RegionType.FOLIO_NUMBER and c.image != "ocr":
+        # a handwritten note in the folio corner may be the folio or the archive reference: read it freely first
+        rt = reader.read(prepared, c.bbox, RegionType.MARGINALIA, image=images[c.image])
+        lines, text, conf = rt.lines, rt.text, rt.confidence
+        if classify.ARCHIVE_CUE.search(" ".join(text.split())):
+            rtype = RegionType.ARCHIVE_REFERENCE
+        elif sum(ch.isdigit() for ch in text) >= sum(ch.isalpha() for ch in text):
+            rt = reader.read(prepared, c.bbox, rtype, image=images[c.image])
+            lines, text, conf = rt.lines, rt.text, rt.confidence
+        else:
+            rtype = RegionType.MARGINALIA
+    else:
+        rt = reader.read(prepared, c.bbox, rtype, image=images[c.image])
+        lines, text, conf = rt.lines, rt.text, rt.confidence
+    extra_fields: dict[str, object] = {}
+    if rtype in (RegionType.MARGINALIA, RegionType.STAMP) and classify.ARCHIVE_CUE.search(" ".join(text.split())):
+        rtype = RegionType.ARCHIVE_REFERENCE  # the archive's fond/opis/delo note, handwritten or stamped
+    elif rtype is RegionType.MARGINALIA and classify.TRANSMISSION_CUE.search(text) and c.image != "ocr":
+        rtype = RegionType.TRANSMISSION_BLOCK  # a rubber-stamped (violet) telegraph block
+    if rtype is RegionType.FOLIO_NUMBER and not any(ch.isdigit() for ch in text):
+        flags.append(LOW_CONFIDENCE)
+    if rtype is RegionType.MARGINALIA and (not text.strip() or conf < cfg.marginalia_min_confidence):
+        flags.append(LOW_CONFIDENCE)
+    if rtype is RegionType.STAMP and conf < cfg.stamp_min_confidence:
+        # illegible stamp text stays in the JSON, out of the page text
+        if text.strip():
+            extra_fields["ocr_text"] = text
+        text, lines = "", ()
+        flags.append(LOW_CONFIDENCE)
+    fields = {**fields_for(rtype, text), **extra_fields}
+    return Region(
+        id="",
+        type=rtype,
+        bbox=c.bbox,
+        text=text,
+        confidence=conf if text.strip() else c.confidence,
+        lines=tuple(lines),
+        fields=fields,
+        flags=tuple(flags),
+    )
+
+
+__all__ = ["analyse", "find_candidates", "to_original"]

@@ -41,10 +41,10 @@ _ROMAN = {
     "XII": 12,
 }
 # Cyrillic letters a typewriter or the OCR puts for Latin Roman numerals (Х for X, У rarely for V)
-_ROMAN_LOOKALIKE = str.maketrans({"Х": "X", "х": "X", "і": "I", "l": "I", "1": "I", "|": "I"})
+_ROMAN_LOOKALIKE = str.maketrans({"Х": "X", "х": "X", "і": "I", "l": "I", "1": "I", "|": "I", "Т": "I", "У": "V"})
 
 _YEAR = r"(1[89]\d\d|20\d\d)"
-_DATE_ROMAN = re.compile(r"(\d{1,2})\s*[/.]\s*([IVXХ1l|]{1,4})\s*[/.,]?\s*" + _YEAR)
+_DATE_ROMAN = re.compile(r"(\d{1,2})\s*[/.]\s*([IVXХ1l|ТУ]{1,4})\s*[/.,]?\s*" + _YEAR)
 _DATE_NUMERIC = re.compile(r"(\d{1,2})\s*[./]\s*(\d{1,2})\s*[./]\s*" + _YEAR)
 _DATE_WORDS = re.compile(r"(?:(\d{1,2})|[\"«“„”]\s*[\"»”“]|_+)?\s*([А-Яа-яЁё]{3,9})\s+" + _YEAR, re.IGNORECASE)
 _TIME = re.compile(r"(\d{1,2})\s*ч\.?\s*(\d{1,2})\s*м", re.IGNORECASE)

@@ -1,0 +1,125 @@
+"""Rules that give each candidate its region type: text cues, position on the page and shape.
+
+The cues are the ones an archivist reads by: a transmission block opens with ``Пер.``/``Пров.``/``Принял``
+and carries ``17 ч. 50 м.``; an archive reference says ``Ф.``, ``оп.``, ``д.``; a signer's typed name is
+initials and a surname in capitals; an addressee line opens with ``Товарищу``; a date line is a short line with
+a date; a folio number is a short number in the upper right.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from statistics import median
+
+from ..models import BBox, RegionType
+from .detect import TypedLine
+from .fields import parse_date
+
+TRANSMISSION_CUE = re.compile(
+    r"(^\s*(Пер|Пров|Проз|Прин|Передал|Принял)\b)|(\d{1,2}\s*ч\.?\s*\d{1,2}\s*м\b)|\bОПС\b", re.IGNORECASE
+)
+ARCHIVE_CUE = re.compile(r"(?:^|[\s,(])(?:Ф|ф)\s*\.?\s*\d+.*(?:оп|ОП|Оп|04|д\s*\.|Д\s*\.)", re.DOTALL)
+ADDRESSEE_CUE = re.compile(
+    r"^\s*(Товарищ[уа]?|Тов\.|Председател|Секретар|Министр|Начальник|Наркому|Народн|Заместител|ЦК\b|В\s+ЦК|Москва)",
+    re.IGNORECASE,
+)
+# "И.Д.БАГИРОВ", "И. И. МАЗЕННИКОВ", "БАГИРОВ И.Д."
+NAME_CUE = re.compile(r"^\s*([А-ЯЁ]\.\s?){1,2}\s?[А-ЯЁ][А-ЯЁа-яё\-]{2,}\s*$|^\s*[А-ЯЁ]{3,}\s+([А-ЯЁ]\.\s?){1,2}\s*$")
+DIGITS = re.compile(r"^\s*\d{1,4}\s*\.?\s*$")
+
+
+@dataclass
+class Candidate:
+    """A region before it is read: type, box in prepared pixels, and which image its reader should see."""
+
+    type: RegionType
+    bbox: BBox
+    image: str = "ocr"  # "ocr" (coloured ink removed), "colour" (coloured ink only) or "gray" (everything)
+    lines: list[TypedLine] = field(default_factory=list)
+    confidence: float = 0.8  # how sure the rules are of the type
+    shape: str = ""
+
+
+def block_type(text: str, bbox: BBox, n_lines: int, page_w: int, page_h: int) -> tuple[RegionType, float]:
+    """The type a block of typed text has by its words and its place on the page."""
+    flat = " ".join(text.split())
+    if TRANSMISSION_CUE.search(text) and n_lines <= 6:
+        return RegionType.TRANSMISSION_BLOCK, 0.9
+    if ARCHIVE_CUE.search(flat) and n_lines <= 4 and len(flat) < 80:
+        return RegionType.ARCHIVE_REFERENCE, 0.9
+    if DIGITS.match(flat) and (bbox.y1 < 0.2 * page_h or bbox.y0 > 0.85 * page_h) and bbox.x0 > 0.5 * page_w:
+        return RegionType.FOLIO_NUMBER, 0.8
+    if n_lines <= 2 and NAME_CUE.match(text.splitlines()[-1] if text else ""):
+        return RegionType.SIGNATURE, 0.8
+    if n_lines == 1 and len(flat) <= 45 and parse_date(flat):
+        return RegionType.DATE_LINE, 0.85
+    if n_lines <= 3 and ADDRESSEE_CUE.match(flat) and len(flat) <= 120:
+        return RegionType.ADDRESSEE, 0.85
+    return RegionType.BODY, 0.7
+
+
+def line_pitch(lines: list[TypedLine], line_height: int) -> float:
+    """The page's usual distance from one typed line to the next (single, 1.5 or double spacing)."""
+    steps = []
+    for a, b in zip(lines, lines[1:], strict=False):
+        overlap = min(a.bbox.x1, b.bbox.x1) - max(a.bbox.x0, b.bbox.x0)
+        d = b.bbox.y0 - a.bbox.y0
+        if overlap > 0 and 0.8 * line_height < d < 4 * line_height:
+            steps.append(d)
+    return float(median(steps)) if steps else 2.0 * line_height
+
+
+def group_blocks(lines: list[TypedLine], line_height: int) -> list[list[TypedLine]]:
+    """Lines into blocks: a block ends at a wider gap than the page's line pitch, or where columns change."""
+    pitch = line_pitch(lines, line_height)
+    blocks: list[list[TypedLine]] = []
+    for ln in lines:
+        home = None
+        for blk in reversed(blocks):
+            last = blk[-1]
+            box = BBox.enclosing([x.bbox for x in blk])
+            overlap = min(box.x1, ln.bbox.x1) - max(box.x0, ln.bbox.x0)
+            if overlap > 0.3 * min(box.width, ln.bbox.width) and 0 < ln.bbox.y0 - last.bbox.y0 <= 1.35 * pitch:
+                home = blk
+                break
+        if home is None:
+            blocks.append([ln])
+        else:
+            home.append(ln)
+    return blocks
+
+
+def split_paragraphs(block: list[TypedLine], line_height: int) -> list[list[TypedLine]]:
+    """A body block into paragraphs at each indented first line (typewritten paragraphs are indented)."""
+    left = min(ln.bbox.x0 for ln in block)
+    paras: list[list[TypedLine]] = []
+    for ln in block:
+        indented = ln.bbox.x0 - left > 1.5 * line_height
+        if not paras or (indented and len(paras[-1]) >= 1 and not _is_indented(paras[-1][-1], left, line_height)):
+            paras.append([ln])
+        else:
+            paras[-1].append(ln)
+    return paras
+
+
+def _is_indented(ln: TypedLine, left: int, line_height: int) -> bool:
+    return ln.bbox.x0 - left > 1.5 * line_height
+
+
+def split_transmission(block: list[TypedLine]) -> list[list[TypedLine]]:
+    """One region per telegraph block: a new one starts at each ``Пер.``/``Пров.`` line after the first."""
+    starts = re.compile(r"^\s*(Пер|Пров|Проз|Передал)\b", re.IGNORECASE)
+    out: list[list[TypedLine]] = []
+    for ln in block:
+        if not out or starts.match(ln.text):
+            out.append([ln])
+        else:
+            out[-1].append(ln)
+    return out
+
+
+def in_folio_zone(bbox: BBox, page_w: int, page_h: int, dpi: float) -> bool:
+    """Upper right corner, small: where archives number their sheets."""
+    small = bbox.width < 35 * dpi / 25.4 and bbox.height < 18 * dpi / 25.4
+    return small and bbox.y1 < 0.16 * page_h and bbox.x0 > 0.6 * page_w

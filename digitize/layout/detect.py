@@ -1,0 +1,224 @@
+"""Finding candidate regions on a prepared page: stamps, ruled boxes, typed lines and handwriting clusters.
+
+Everything is in prepared-image pixels. Three kinds of evidence meet here:
+
+- colour: violet/blue/red ink clusters from :mod:`.ink`, which are stamps when they are large and round or
+  framed, and handwriting otherwise;
+- the first OCR pass: words Tesseract reads with confidence and at the page's typewriter size are *typed*;
+  typed words group into lines, lines into blocks;
+- what is left: dark ink that no typed word explains (pencil or ink handwriting, signatures, folio numbers),
+  gathered into clusters by a closing about one line high.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from statistics import median
+from typing import TYPE_CHECKING
+
+import cv2
+import numpy as np
+
+from ..models import BBox
+from .ink import InkMasks
+
+if TYPE_CHECKING:
+    from ..ocr.tesseract import OcrWord
+
+
+@dataclass
+class TypedLine:
+    words: list[OcrWord]
+    bbox: BBox
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    @property
+    def height(self) -> int:
+        return int(median(w.height for w in self.words))
+
+
+@dataclass
+class Cluster:
+    """A blob of ink that no typed word explains; ``colour`` is "blue", "red" or "dark"."""
+
+    bbox: BBox
+    colour: str
+    ink: int  # number of ink pixels
+    shape: str = ""  # "round" or "box" for stamp-like clusters
+    words: list[OcrWord] = field(default_factory=list)
+
+
+def mm(dpi: float, millimetres: float) -> int:
+    return max(1, int(round(millimetres * dpi / 25.4)))
+
+
+def typed_words(words: list[OcrWord], min_conf: float) -> tuple[list[OcrWord], int]:
+    """Words of typewriter size, and that size (the median height of confident words with letters).
+
+    Low-confidence words are kept when their height fits: a typed line is judged as a whole (see
+    :func:`typed_lines`), so that one smudged word does not cut a line in two.
+    """
+    real = [w for w in words if w.text.strip() and w.conf >= 0 and any(c.isalnum() for c in w.text)]
+    confident = [w for w in real if w.conf >= min_conf]
+    if not confident:
+        return [], 0
+    heights = [w.height for w in confident if sum(c.isalpha() for c in w.text) >= 2] or [w.height for w in confident]
+    h = int(median(heights))
+    return [w for w in real if 0.45 * h <= w.height <= 2.0 * h], h
+
+
+def typed_lines(lines: list[TypedLine], min_conf: float) -> list[TypedLine]:
+    """Lines Tesseract read with confidence: typewriting; the rest (handwriting read as noise) is dropped."""
+    return [ln for ln in lines if median(w.conf for w in ln.words) >= min_conf]
+
+
+def group_lines(words: list[OcrWord], line_height: int) -> list[TypedLine]:
+    """Typed words into lines by vertical centre; a horizontal gap wider than ~12 characters splits a line."""
+    rows: list[list[OcrWord]] = []
+    centres: list[float] = []
+    for w in sorted(words, key=lambda w: (w.top + w.bottom) / 2):
+        cy = (w.top + w.bottom) / 2
+        if rows and abs(cy - centres[-1]) < 0.5 * line_height:
+            rows[-1].append(w)
+            centres[-1] = sum((x.top + x.bottom) / 2 for x in rows[-1]) / len(rows[-1])
+        else:
+            rows.append([w])
+            centres.append(cy)
+    lines: list[TypedLine] = []
+    for row in rows:
+        row.sort(key=lambda w: w.left)
+        current = [row[0]]
+        for w in row[1:]:
+            if w.left - max(x.right for x in current) > 8 * line_height:
+                lines.append(_typed_line(current))
+                current = [w]
+            else:
+                current.append(w)
+        lines.append(_typed_line(current))
+    return sorted(lines, key=lambda ln: (ln.bbox.y0, ln.bbox.x0))
+
+
+def _typed_line(words: list[OcrWord]) -> TypedLine:
+    return TypedLine(words, BBox.enclosing([BBox(w.left, w.top, w.right, w.bottom) for w in words]))
+
+
+def ruled_boxes(dark: np.ndarray, dpi: float) -> list[BBox]:
+    """Rectangles drawn with ruled lines (the frame of a telegraph transmission block)."""
+    m = dark.astype(np.uint8)
+    long_ = mm(dpi, 25)
+    horiz = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_, 1)))
+    vert = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, mm(dpi, 6))))
+    frame = cv2.dilate(horiz | vert, np.ones((5, 5), np.uint8))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(frame, connectivity=8)
+    boxes = []
+    for i in range(1, n):
+        x, y, w, h, _area = stats[i]
+        if w < long_ or h < mm(dpi, 6):
+            continue
+        # a frame has a horizontal rule along its top and its bottom edge
+        top = horiz[y : y + 8, x : x + w].any(axis=0).mean()
+        bottom = horiz[max(y, y + h - 8) : y + h, x : x + w].any(axis=0).mean()
+        if top > 0.6 and bottom > 0.6:
+            boxes.append(BBox(int(x), int(y), int(x + w), int(y + h)))
+    return boxes
+
+
+def _stamp_shape(mask: np.ndarray) -> str:
+    """``round`` when the outermost ink lies on a circle/ellipse, ``box`` when framed by ruled sides, else ``""``."""
+    h, w = mask.shape
+    if h < 10 or w < 10:
+        return ""
+    rows, cols = mask.any(axis=1), mask.any(axis=0)
+    band = max(3, min(h, w) // 12)
+    top = mask[:band].any(axis=0).mean()
+    bottom = mask[-band:].any(axis=0).mean()
+    left = mask[:, :band].any(axis=1).mean()
+    right = mask[:, -band:].any(axis=1).mean()
+    if min(top, bottom, left, right) > 0.75 and rows.mean() > 0.9 and cols.mean() > 0.9:
+        return "box"
+    # radial profile: the outermost ink along rays from the centre sits at a near-constant normalised radius
+    ys, xs = np.nonzero(mask)
+    if len(xs) < 50:
+        return ""
+    cy, cx = (h - 1) / 2, (w - 1) / 2
+    ang = np.arctan2((ys - cy) / (h / 2), (xs - cx) / (w / 2))
+    rad = np.hypot((ys - cy) / (h / 2), (xs - cx) / (w / 2))
+    bins = ((ang + math.pi) / (2 * math.pi) * 36).astype(int) % 36
+    outer = np.zeros(36)
+    np.maximum.at(outer, bins, rad)
+    covered = outer > 0.5
+    if covered.mean() >= 0.8 and np.std(outer[covered]) < 0.12 and 0.6 < w / h < 1.7:
+        return "round"
+    return ""
+
+
+def colour_clusters(masks: InkMasks, dpi: float, min_stamp_mm: float) -> list[Cluster]:
+    """Clusters of coloured ink; large round or framed ones get a ``shape``."""
+    out = []
+    for name, mask in (("blue", masks.blue), ("red", masks.red)):
+        m = mask.astype(np.uint8)
+        # remove specks before grouping: JPEG colour noise and paper fibres
+        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+        k = mm(dpi, 2.5)
+        grouped = cv2.morphologyEx(m, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+        n, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
+        for i in range(1, n):
+            x, y, w, h, _ = stats[i]
+            ink = int(m[y : y + h, x : x + w][labels[y : y + h, x : x + w] == i].sum())
+            if ink < mm(dpi, 1) ** 2 or max(w, h) < mm(dpi, 2):
+                continue
+            c = Cluster(BBox(int(x), int(y), int(x + w), int(y + h)), name, ink)
+            if min(w, h) >= mm(dpi, min_stamp_mm):
+                c.shape = _stamp_shape(m[y : y + h, x : x + w] > 0)
+            out.append(c)
+    return _merge_near(out, mm(dpi, 4))
+
+
+def dark_clusters(masks: InkMasks, explained: list[BBox], dpi: float) -> list[Cluster]:
+    """Dark ink not covered by typed words, ruled frames or stamps: handwriting candidates."""
+    m = masks.dark.astype(np.uint8)
+    m = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    pad = mm(dpi, 0.8)
+    for b in explained:
+        m[max(0, b.y0 - pad) : b.y1 + pad, max(0, b.x0 - pad) : b.x1 + pad] = 0
+    # a scan's dark border is not handwriting
+    edge = mm(dpi, 4)
+    m[:edge], m[-edge:], m[:, :edge], m[:, -edge:] = 0, 0, 0, 0
+    k = mm(dpi, 3)
+    grouped = cv2.morphologyEx(m, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
+    out = []
+    for i in range(1, n):
+        x, y, w, h, area = stats[i]
+        ink = int(m[y : y + h, x : x + w][labels[y : y + h, x : x + w] == i].sum())
+        # specks, dust and stray strokes are not notes
+        if ink < mm(dpi, 1.2) ** 2 or max(w, h) < mm(dpi, 3):
+            continue
+        out.append(Cluster(BBox(int(x), int(y), int(x + w), int(y + h)), "dark", ink))
+    return _merge_near(out, mm(dpi, 3))
+
+
+def _merge_near(clusters: list[Cluster], gap: int) -> list[Cluster]:
+    """Merge clusters of the same colour whose boxes come within ``gap`` (the strokes of one note)."""
+    merged = True
+    items = list(clusters)
+    while merged:
+        merged = False
+        for i in range(len(items)):
+            for j in range(i + 1, len(items)):
+                a, b = items[i], items[j]
+                if a.colour != b.colour or a.shape or b.shape:
+                    continue
+                grown = BBox(a.bbox.x0 - gap, a.bbox.y0 - gap, a.bbox.x1 + gap, a.bbox.y1 + gap)
+                if grown.intersection(b.bbox) > 0:
+                    items[i] = Cluster(a.bbox.union(b.bbox), a.colour, a.ink + b.ink)
+                    del items[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return items

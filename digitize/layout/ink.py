@@ -1,0 +1,65 @@
+"""Ink separation in CIELAB: violet/blue stamp ink, red ink or pencil, and black or grey (typewriting, pencil).
+
+Colour is judged against the paper, not against white: yellowed paper already sits at a positive b*, so an
+ink counts as violet/blue when its b* is well *below the paper's* and as red when its a* is well above. Darkness
+is likewise measured as L* below the paper's L*. Everything here is plain numpy/OpenCV over the prepared
+colour image, so the masks share the geometry of the OCR image.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..models import PreparedPage
+
+
+@dataclass(frozen=True, eq=False)
+class InkMasks:
+    """Boolean masks (H x W) of the prepared page, and the grey images each reader sees."""
+
+    dark: np.ndarray  # black/grey ink: typewriting, pencil, black handwriting
+    blue: np.ndarray  # violet/blue ink: stamps, ink handwriting, rubber-stamped telegraph blocks
+    red: np.ndarray  # red ink or red pencil
+    ocr_image: np.ndarray  # grey with coloured ink painted over in paper tone: what body OCR reads
+    colour_image: np.ndarray  # grey of coloured ink only, on white: what the stamp reader reads
+    paper_level: int  # grey level of the paper
+
+
+def separate(prepared: PreparedPage, chroma_delta: float = 14.0, dark_delta: float = 40.0) -> InkMasks:
+    """Masks of the inks on a prepared page; uses ``extra["ink_free"]`` from preprocessing when present."""
+    gray = np.asarray(prepared.gray)
+    colour = np.asarray(prepared.color)
+    if colour.ndim == 2:
+        colour = cv2.cvtColor(colour, cv2.COLOR_GRAY2RGB)
+    if colour.shape[:2] != gray.shape[:2]:
+        colour = cv2.resize(colour, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_AREA)
+    # a light blur so JPEG chroma noise does not light up single pixels
+    lab = cv2.cvtColor(cv2.GaussianBlur(colour, (3, 3), 0), cv2.COLOR_RGB2LAB).astype(np.int16)
+    L, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
+    step = max(1, int(min(gray.shape) // 400))  # a sparse sample is enough for the paper's median
+    paper_l = int(np.median(L[::step, ::step]))
+    paper_a = int(np.median(a[::step, ::step]))
+    paper_b = int(np.median(b[::step, ::step]))
+    da, db = a - paper_a, b - paper_b
+    darker = paper_l - L
+    blue = (db < -chroma_delta) & (darker > 12) & (da > -2 * chroma_delta)
+    red = (da > chroma_delta) & (db > -chroma_delta) & (darker > 12)
+    coloured = blue | red
+    paper_gray = int(np.median(gray[::step, ::step]))
+    dark = (paper_gray - gray.astype(np.int16) > dark_delta) & ~coloured
+
+    ink_free = prepared.extra.get("ink_free") if prepared.extra else None
+    if ink_free is not None and np.asarray(ink_free).shape == gray.shape:
+        ocr_image = np.asarray(ink_free)
+    else:
+        # widen the mask a little: the anti-aliased fringe of a stamp stroke is greyish, not violet
+        grown = cv2.dilate(coloured.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+        ocr_image = gray.copy()
+        # where black typewriting lies under the stamp, keep it: only pixels no darker than stamp ink are painted
+        ocr_image[grown & ~dark] = paper_gray
+    colour_image = np.full_like(gray, 255)
+    colour_image[coloured] = np.clip(gray[coloured].astype(np.int16) - 40, 0, 255).astype(np.uint8)
+    return InkMasks(dark, blue, red, ocr_image, colour_image, paper_gray)
