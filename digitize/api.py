@@ -11,12 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__, fileio
-from .batch import BatchResult, DocumentStatus, run_batch
+from .batch import BatchProgress, BatchResult, DocumentStatus, run_batch
 from .config import RunConfig, default_jobs
 from .dependencies import check_for_run
 from .errors import OutputError
 from .evaluate.accuracy import AccuracySummary, summarize
 from .evaluate.groundtruth import load_document
+from .ledger import LedgerAccount, read_account
 from .ocr import tesseract
 
 
@@ -55,8 +56,15 @@ def run(
     force: bool = False,
     ground_truth: Path | str | None = None,
     on_document: Callable[[DocumentStatus], None] | None = None,
+    on_progress: Callable[[BatchProgress], None] | None = None,
+    scheduler: str | None = None,
 ) -> RunResult:
-    """Digitize every document under ``scans`` into ``out``; see README for the outputs."""
+    """Digitize every document under ``scans`` into ``out``; see README for the outputs.
+
+    Pages run on ``jobs`` local processes, or on the Dask cluster whose scheduler is at ``scheduler``
+    (``tcp://host:8786``). ``out/digitize.sqlite`` records every document and page, so a rerun skips
+    what is done and retries what failed; ``force`` redoes everything.
+    """
     cfg = config or RunConfig()
     scans, out = Path(scans), Path(out)
     gt_dir = Path(ground_truth) if ground_truth is not None else None
@@ -69,7 +77,15 @@ def run(
         raise OutputError(f"cannot create output folder ({exc.strerror})", path=out) from None
     fileio.remove_stale_temporaries(out)
     batch = run_batch(
-        scans, out, cfg, jobs=jobs, force=force, metadata_for=_pdf_metadata(gt_dir), on_document=on_document
+        scans,
+        out,
+        cfg,
+        jobs=jobs,
+        force=force,
+        scheduler=scheduler,
+        metadata_for=_pdf_metadata(gt_dir),
+        on_document=on_document,
+        on_progress=on_progress,
     )
     accuracy = accuracy_json = None
     if gt_dir is not None:
@@ -86,6 +102,9 @@ def run(
             "input": str(scans),
             "output": str(out),
             "jobs": jobs,
+            "scheduler": scheduler,
+            "ledger": str(batch.ledger) if batch.ledger else None,
+            "progress": batch.progress.to_dict() if batch.progress else None,
             "settings": cfg.to_dict(),
             "settings_hash": cfg.settings_hash(),
             "versions": {
@@ -104,6 +123,11 @@ def run(
 def evaluate_accuracy(out: Path | str, ground_truth: Path | str, profile: str = "default") -> AccuracySummary:
     """CER/WER of the outputs in ``out`` against ``ground_truth``."""
     return summarize(Path(out), Path(ground_truth), profile)
+
+
+def status(out: Path | str) -> LedgerAccount:
+    """The ledger's account of an output folder (done, failed with reasons, pending); runs nothing."""
+    return read_account(Path(out))
 
 
 def load_run(out: Path | str) -> dict[str, Any]:

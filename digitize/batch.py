@@ -1,27 +1,43 @@
-"""Running many documents: discovery, parallel page reading, exports, and the per-document account.
+"""Running many documents: discovery, parallel page reading, exports, the ledger and the account.
+
+Pages are streamed: a bounded window of tasks is in flight, whatever the size of the batch, and each
+page's result goes to a cache file (``OUT/<doc>/.pages/NNNNN.json``) rather than back to this process.
+When a document's pages are all read, its export (PDF/A, text, JSON) runs as one more task in the same
+pool, so OCRmyPDF never serialises the batch here. The ledger (:mod:`digitize.ledger`) is updated after
+each file is renamed into place; a rerun skips what is done and redoes only what was lost.
 
 Failures are per document: a bad file is recorded with its stage and reason and the batch goes on.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
+import multiprocessing
+import os
+import shutil
+import signal
 import time
-from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Callable, Collection, Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
+from . import __version__, fileio
 from .config import RunConfig
 from .errors import DigitizeError, ExitCode
+from .ledger import Ledger, Status, file_hash
 from .models import DocumentResult, DocumentSource, PageResult, PageSource
 from .pipeline import DocumentOutputs, outputs_for, process_page, write_document
 from .sources import discover, load_page
 
 log = logging.getLogger(__name__)
+
+PAGE_CACHE = ".pages"
 
 
 @dataclass(frozen=True)
@@ -34,15 +50,54 @@ class DocumentStatus:
     error: str | None = None
     stage: str | None = None
     outputs: dict[str, str | None] = field(default_factory=dict)
+    reused_pages: int = 0  # pages whose results a killed or failed earlier run had already cached
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
 @dataclass(frozen=True)
+class BatchProgress:
+    """A snapshot of the counters, handed to the progress callback after every page and document."""
+
+    pages_total: int
+    documents_total: int
+    pages_read: int = 0  # read by this run
+    pages_reused: int = 0  # done before (skipped documents, cached pages)
+    pages_failed: int = 0
+    documents_done: int = 0
+    documents_skipped: int = 0
+    documents_failed: int = 0
+    elapsed: float = 0.0
+
+    @property
+    def pages_left(self) -> int:
+        return max(0, self.pages_total - self.pages_read - self.pages_reused - self.pages_failed)
+
+    @property
+    def pages_per_minute(self) -> float:
+        return 60.0 * self.pages_read / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def eta_seconds(self) -> float | None:
+        rate = self.pages_read / self.elapsed if self.elapsed > 0 else 0.0
+        return self.pages_left / rate if rate > 0 else None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["elapsed"] = round(self.elapsed, 2)
+        out["pages_per_minute"] = round(self.pages_per_minute, 2)
+        eta = self.eta_seconds
+        out["eta_seconds"] = None if eta is None else round(eta, 1)
+        return out
+
+
+@dataclass(frozen=True)
 class BatchResult:
     documents: tuple[DocumentStatus, ...]
     seconds: float
+    progress: BatchProgress | None = None
+    ledger: Path | None = None
 
     @property
     def failed(self) -> tuple[DocumentStatus, ...]:
@@ -57,37 +112,362 @@ class BatchResult:
 
 def input_hash(source: DocumentSource) -> str:
     """Content hash of every file a document is made of."""
+    return _document_hash(source, _file_hashes(source))
+
+
+def _file_hashes(source: DocumentSource) -> dict[Path, str]:
+    return {path: file_hash(path) for path in dict.fromkeys(p.path for p in source.pages)}
+
+
+def _document_hash(source: DocumentSource, hashes: dict[Path, str]) -> str:
     h = hashlib.sha256()
-    for path in dict.fromkeys(p.path for p in source.pages):
-        h.update(path.name.encode())
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
+    for path, digest in hashes.items():
+        h.update(path.name.encode() + b"\0" + digest.encode())
     return h.hexdigest()[:24]
 
 
-def _read_page(source: PageSource, number: int, cfg: RunConfig) -> PageResult:
-    return process_page(load_page(source, number, cfg.input), cfg)
+def page_settings_hash(cfg: RunConfig) -> str:
+    """Hash of what decides a page's reading: every setting but the PDF's, and the code's version."""
+    data = cfg.model_dump(mode="json", exclude={"pdf": True, "input": {"password"}})
+    blob = json.dumps({"settings": data, "digitize": __version__}, sort_keys=True)
+    return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
-def _already_done(outputs: DocumentOutputs, run_key: dict[str, str]) -> bool:
-    files = [outputs.text, outputs.json] + ([outputs.pdf] if outputs.pdf else [])
-    if not all(p.exists() for p in files):
-        return False
-    try:
-        recorded = json.loads(outputs.json.read_text(encoding="utf-8")).get("metadata", {}).get("run", {})
-    except (OSError, json.JSONDecodeError):
-        return False
-    return recorded == run_key
+# -- the work itself: plain functions, sent to a pool process or a Dask worker --------------------------
 
 
-@dataclass
-class _Pending:
+def read_page_to_cache(source: PageSource, number: int, cfg: RunConfig, cache: Path) -> float:
+    """Read one page and write its result atomically to ``cache``; returns the seconds it took."""
+    t0 = time.perf_counter()
+    result = process_page(load_page(source, number, cfg.input), cfg)
+    fileio.write_json(cache, result.to_dict())
+    return time.perf_counter() - t0
+
+
+def export_from_cache(
+    source: DocumentSource,
+    outputs: DocumentOutputs,
+    cfg: RunConfig,
+    caches: tuple[Path, ...],
+    run_key: dict[str, str],
+    metadata: dict[str, Any],
+) -> float:
+    """Assemble a document from its cached pages and write every export; returns the seconds it took."""
+    t0 = time.perf_counter()
+    pages = tuple(PageResult.from_dict(json.loads(p.read_text(encoding="utf-8"))) for p in caches)
+    doc = DocumentResult(source.name, str(source.path), pages, {"run": run_key})
+    write_document(doc, source, outputs, cfg, metadata=metadata)
+    return time.perf_counter() - t0
+
+
+# -- where the work runs -------------------------------------------------------------------------------
+
+
+class Runner(Protocol):
+    """A pool of workers: the local process pool, or a Dask cluster (:mod:`digitize.distributed`)."""
+
+    name: str
+
+    @property
+    def slots(self) -> int:
+        """How many tasks to keep in flight: enough to keep every worker busy, few enough to bound memory."""
+        ...
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Any: ...
+
+    def wait_first(self, futures: Collection[Any]) -> Collection[Any]: ...
+
+    def close(self, *, cancel: bool) -> None: ...
+
+
+def _init_worker() -> None:
+    # Ctrl-C reaches the whole process group; the parent alone decides, and stops the workers itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+class LocalRunner:
+    """A process pool on this machine: one Tesseract per worker, one worker per core by default."""
+
+    def __init__(self, jobs: int) -> None:
+        # fork: the workers inherit the imported pipeline instead of importing it again (spawn and
+        # forkserver cost 1-3 s per run). They are all forked here, before any progress-bar thread starts.
+        ctx = multiprocessing.get_context("fork")
+        self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker)
+        self._pool.submit(int).result()
+        self.jobs = jobs
+        self.name = f"local process pool ({jobs} workers)"
+
+    @property
+    def slots(self) -> int:
+        return 2 * self.jobs
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Any:
+        return self._pool.submit(fn, *args)
+
+    def wait_first(self, futures: Collection[Any]) -> Collection[Any]:
+        done, _ = wait(futures, return_when=FIRST_COMPLETED)
+        return done
+
+    def close(self, *, cancel: bool) -> None:
+        if not cancel:
+            self._pool.shutdown(wait=True)
+            return
+        # interrupted: do not wait minutes for pages whose results would not be recorded anyway
+        workers = list(getattr(self._pool, "_processes", {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for proc in workers:
+            with contextlib.suppress(OSError, ValueError):
+                proc.terminate()
+
+
+def make_runner(jobs: int, scheduler: str | None = None) -> Runner:
+    if scheduler:
+        from .distributed import DaskRunner  # dask is an optional extra
+
+        return DaskRunner(scheduler)
+    return LocalRunner(max(1, jobs))
+
+
+# -- the batch -----------------------------------------------------------------------------------------
+
+
+@dataclass(eq=False)
+class _Doc:
     source: DocumentSource
     outputs: DocumentOutputs
     run_key: dict[str, str]
+    page_hashes: list[str]
+    caches: tuple[Path, ...]
+    todo: set[int]  # page numbers still to read
     started: float
-    pages: dict[int, PageResult] = field(default_factory=dict)
+    reused: int = 0
+    in_flight: int = 0
+    error: DigitizeError | None = None
+    closed: bool = False
+
+
+def _as_error(exc: BaseException, source: DocumentSource, page: int | None, stage: str) -> DigitizeError:
+    if isinstance(exc, DigitizeError):
+        if exc.path is None:
+            exc.path = source.path
+        return exc
+    # the per-document boundary: a bug or a lost worker fails one document, not the batch
+    return DigitizeError(f"{exc.__class__.__name__}: {exc}", path=source.path, page=page, stage=stage)
+
+
+class _Batch:
+    """One run over the discovered documents; see :func:`run_batch`."""
+
+    def __init__(
+        self,
+        out_dir: Path,
+        cfg: RunConfig,
+        ledger: Ledger,
+        runner: Runner,
+        *,
+        force: bool,
+        metadata_for: Callable[[str], dict[str, Any]] | None,
+        on_document: Callable[[DocumentStatus], None] | None,
+        on_progress: Callable[[BatchProgress], None] | None,
+        progress: BatchProgress,
+    ) -> None:
+        self.out_dir, self.cfg, self.ledger, self.runner = out_dir, cfg, ledger, runner
+        self.force, self.metadata_for = force, metadata_for
+        self.on_document, self.on_progress = on_document, on_progress
+        self.settings_hash = cfg.settings_hash()
+        self.page_hash = page_settings_hash(cfg)
+        self.statuses: list[DocumentStatus] = []
+        self.progress = progress
+        self.t0 = time.perf_counter()
+        self.ready: deque[_Doc] = deque()  # documents whose pages are all read, waiting for their export
+
+    def count(self, **increments: int) -> None:
+        values = {k: getattr(self.progress, k) + v for k, v in increments.items()}
+        self.progress = replace(self.progress, elapsed=time.perf_counter() - self.t0, **values)
+        if self.on_progress:
+            self.on_progress(self.progress)
+
+    def record(self, status: DocumentStatus) -> None:
+        self.statuses.append(status)
+        if self.on_document:
+            self.on_document(status)
+        key = {"done": "documents_done", "skipped": "documents_skipped", "failed": "documents_failed"}[status.status]
+        self.count(**{key: 1})
+
+    # planning: what each document still needs ----------------------------------------------------------
+
+    def plan(self, source: DocumentSource) -> _Doc | None:
+        """Hash the inputs and decide: skip (None, recorded), or the pages left to read."""
+        started = time.perf_counter()
+        outputs = outputs_for(self.out_dir, source.name, with_pdf=self.cfg.pdf.enabled)
+        try:
+            hashes = _file_hashes(source)
+        except OSError as exc:
+            err = DigitizeError(f"cannot read ({exc.strerror or exc})", path=source.path, stage="input")
+            self.ledger.document_failed(source.name, str(source.path), err.one_line(), "input")
+            self.record(DocumentStatus(source.name, str(source.path), "failed", error=err.one_line(), stage="input"))
+            return None
+        doc_hash = _document_hash(source, hashes)
+        row = self.ledger.document(source.name)
+        files = [p for p in (outputs.pdf, outputs.text, outputs.json) if p is not None]
+        if (
+            not self.force
+            and row is not None
+            and row.status == Status.DONE
+            and (row.input_hash, row.settings_hash) == (doc_hash, self.settings_hash)
+            and all(p.is_file() for p in files)
+        ):
+            shutil.rmtree(outputs.folder / PAGE_CACHE, ignore_errors=True)  # left by a kill after the ledger
+            n = len(source.pages)
+            self.record(DocumentStatus(source.name, str(source.path), "skipped", n, outputs=outputs.to_dict()))
+            self.count(pages_reused=n)
+            return None
+        self.ledger.start_document(source.name, str(source.path), doc_hash, self.settings_hash, len(source.pages))
+        page_hashes = [f"{hashes[p.path]}#{p.index}" for p in source.pages]
+        caches = tuple(outputs.folder / PAGE_CACHE / f"{n:05d}.json" for n in range(1, len(source.pages) + 1))
+        rows = {} if self.force else self.ledger.pages(source.name)
+        todo = set()
+        for n, (page_hash, cache) in enumerate(zip(page_hashes, caches, strict=True), start=1):
+            row_n = rows.get(n)
+            reusable = (
+                row_n is not None
+                and row_n.status == Status.DONE
+                and (row_n.input_hash, row_n.settings_hash) == (page_hash, self.page_hash)
+                and cache.is_file()
+            )
+            if not reusable:
+                todo.add(n)
+        run_key = {"input_hash": doc_hash, "settings_hash": self.settings_hash}
+        doc = _Doc(source, outputs, run_key, page_hashes, caches, todo, started)
+        doc.reused = len(source.pages) - len(todo)
+        if doc.reused:
+            self.count(pages_reused=doc.reused)
+        return doc
+
+    def page_tasks(self, documents: tuple[DocumentSource, ...]) -> Iterator[tuple[_Doc, int]]:
+        for source in documents:
+            doc = self.plan(source)
+            if doc is None:
+                continue
+            if not doc.todo:
+                self.ready.append(doc)
+                continue
+            for number in sorted(doc.todo):
+                yield doc, number
+
+    # the loop ------------------------------------------------------------------------------------------
+
+    def run(self, documents: tuple[DocumentSource, ...]) -> None:
+        in_flight: dict[Any, tuple[_Doc, int | None]] = {}
+        tasks = self.page_tasks(documents)
+        exhausted = False
+        while True:
+            while len(in_flight) < self.runner.slots:
+                if self.ready:
+                    doc = self.ready.popleft()
+                    in_flight[self._submit_export(doc)] = (doc, None)
+                    continue
+                if exhausted:
+                    break
+                nxt = next(tasks, None)
+                if nxt is None:
+                    exhausted = True
+                    continue  # planning the last documents may have made exports ready
+                doc, number = nxt
+                if doc.closed or doc.error is not None:
+                    continue  # a page of this document failed: the rest is not worth reading now
+                source = doc.source.pages[number - 1]
+                fut = self.runner.submit(read_page_to_cache, source, number, self.cfg, doc.caches[number - 1])
+                doc.in_flight += 1
+                in_flight[fut] = (doc, number)
+            if not in_flight:
+                break
+            for fut in self.runner.wait_first(list(in_flight)):
+                doc, number = in_flight.pop(fut)
+                if number is None:
+                    self._export_finished(doc, fut)
+                else:
+                    self._page_finished(doc, number, fut)
+
+    def _submit_export(self, doc: _Doc) -> Any:
+        meta = dict(self.metadata_for(doc.source.name)) if self.metadata_for else {}
+        return self.runner.submit(export_from_cache, doc.source, doc.outputs, self.cfg, doc.caches, doc.run_key, meta)
+
+    def _page_finished(self, doc: _Doc, number: int, fut: Any) -> None:
+        doc.in_flight -= 1
+        label = doc.source.pages[number - 1].label
+        try:
+            seconds = float(fut.result())
+        except Exception as exc:  # a page's own error, a bug, or a lost worker
+            err = _as_error(exc, doc.source, number, "ocr")
+            self.ledger.page_failed(
+                doc.source.name, number, label, doc.page_hashes[number - 1], self.page_hash, err.one_line(), err.stage
+            )
+            doc.error = doc.error or err
+            self.count(pages_failed=1)
+        else:
+            self.ledger.page_done(
+                doc.source.name,
+                number,
+                label,
+                doc.page_hashes[number - 1],
+                self.page_hash,
+                seconds,
+                doc.caches[number - 1],
+            )
+            doc.todo.discard(number)
+            self.count(pages_read=1)
+        if doc.error is not None and doc.in_flight == 0:
+            self._close_failed(doc, doc.error)
+        elif not doc.todo and doc.in_flight == 0:
+            self.ready.append(doc)
+
+    def _export_finished(self, doc: _Doc, fut: Any) -> None:
+        try:
+            fut.result()
+        except Exception as exc:  # see _page_finished
+            self._close_failed(doc, _as_error(exc, doc.source, None, "export"))
+            return
+        seconds = time.perf_counter() - doc.started
+        self.ledger.document_done(doc.source.name, seconds, doc.outputs.to_dict())
+        # the document's JSON holds every page now; the cache would only duplicate it
+        shutil.rmtree(doc.outputs.folder / PAGE_CACHE, ignore_errors=True)
+        self.ledger.drop_page_results(doc.source.name)
+        doc.closed = True
+        src = doc.source
+        self.record(
+            DocumentStatus(
+                src.name,
+                str(src.path),
+                "done",
+                len(src.pages),
+                seconds,
+                outputs=doc.outputs.to_dict(),
+                reused_pages=doc.reused,
+            )
+        )
+
+    def _close_failed(self, doc: _Doc, err: DigitizeError) -> None:
+        doc.closed = True
+        src = doc.source
+        seconds = time.perf_counter() - doc.started
+        stage = err.stage or "ocr"
+        self.ledger.document_failed(
+            src.name, str(src.path), err.one_line(), stage, seconds=seconds, pages=len(src.pages)
+        )
+        self.record(
+            DocumentStatus(
+                src.name,
+                str(src.path),
+                "failed",
+                len(src.pages),
+                seconds,
+                err.one_line(),
+                stage,
+                reused_pages=doc.reused,
+            )
+        )
 
 
 def run_batch(
@@ -97,109 +477,61 @@ def run_batch(
     *,
     jobs: int = 1,
     force: bool = False,
+    scheduler: str | None = None,
     metadata_for: Callable[[str], dict[str, Any]] | None = None,
     on_document: Callable[[DocumentStatus], None] | None = None,
+    on_progress: Callable[[BatchProgress], None] | None = None,
 ) -> BatchResult:
-    """Process every document under ``scans`` into ``out_dir``; never raises for one bad document."""
+    """Process every document under ``scans`` into ``out_dir``; never raises for one bad document.
+
+    ``scheduler`` is the address of a Dask scheduler (``tcp://host:8786``); without it the pages run on
+    a local pool of ``jobs`` processes. Either way the ledger ``out_dir/digitize.sqlite`` is kept here.
+    """
     t0 = time.perf_counter()
+    if scheduler:
+        # workers on other machines see the shared storage, not this process's working directory
+        scans, out_dir = scans.resolve(), out_dir.resolve()
     found = discover(scans, cfg.input)
-    statuses: list[DocumentStatus] = []
-
-    def record(status: DocumentStatus) -> None:
-        statuses.append(status)
-        if on_document:
-            on_document(status)
-
-    for err in found.rejected:
-        record(
-            DocumentStatus(
-                name=err.path.stem if err.path else "?",
-                source=str(err.path),
-                status="failed",
-                error=err.one_line(),
-                stage=err.stage,
-            )
+    progress = BatchProgress(
+        pages_total=sum(len(d.pages) for d in found.documents),
+        documents_total=len(found.documents) + len(found.rejected),
+    )
+    with Ledger(out_dir) as ledger:
+        run_id = ledger.start_run(cfg.settings_hash(), jobs, scheduler)
+        ledger.forget_rejected()
+        ledger.register((d.name, str(d.path), len(d.pages)) for d in found.documents)
+        runner = make_runner(jobs, scheduler)
+        batch = _Batch(
+            out_dir,
+            cfg,
+            ledger,
+            runner,
+            force=force,
+            metadata_for=metadata_for,
+            on_document=on_document,
+            on_progress=on_progress,
+            progress=progress,
         )
-    todo: list[_Pending] = []
-    for source in found.documents:
-        outputs = outputs_for(out_dir, source.name, with_pdf=cfg.pdf.enabled)
-        try:
-            key = {"input_hash": input_hash(source), "settings_hash": cfg.settings_hash()}
-        except OSError as exc:
-            record(
-                DocumentStatus(source.name, str(source.path), "failed", error=f"{source.path}: {exc}", stage="input")
+        batch.count()  # the start: totals known, nothing done yet
+        for err in found.rejected:
+            where = str(err.path.relative_to(scans)) if err.path and err.path.is_relative_to(scans) else str(err.path)
+            ledger.document_failed(where, str(err.path), err.one_line(), err.stage or "input")
+            batch.record(
+                DocumentStatus(
+                    name=err.path.stem if err.path else "?",
+                    source=str(err.path),
+                    status="failed",
+                    error=err.one_line(),
+                    stage=err.stage,
+                )
             )
-            continue
-        if not force and _already_done(outputs, key):
-            record(
-                DocumentStatus(source.name, str(source.path), "skipped", len(source.pages), outputs=outputs.to_dict())
-            )
-            continue
-        todo.append(_Pending(source, outputs, key, time.perf_counter()))
-
-    def page_tasks() -> Iterator[tuple[_Pending, int, PageSource]]:
-        for pending in todo:
-            for number, page_source in enumerate(pending.source.pages, start=1):
-                yield pending, number, page_source
-
-    failed_docs: dict[str, DigitizeError] = {}
-    with ProcessPoolExecutor(max_workers=max(1, jobs)) as pool:
-        in_flight: dict[Future[PageResult], tuple[_Pending, int]] = {}
-        tasks = page_tasks()
-        exhausted = False
-        while True:
-            # a bounded window of pages in flight keeps memory flat however large the batch
-            while not exhausted and len(in_flight) < 2 * max(1, jobs):
-                nxt = next(tasks, None)
-                if nxt is None:
-                    exhausted = True
-                    break
-                pending, number, page_source = nxt
-                if pending.source.name in failed_docs:
-                    continue
-                in_flight[pool.submit(_read_page, page_source, number, cfg)] = (pending, number)
-            if not in_flight:
-                break
-            done, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-            for fut in done:
-                pending, number = in_flight.pop(fut)
-                try:
-                    pending.pages[number] = fut.result()
-                except DigitizeError as err:
-                    failed_docs.setdefault(pending.source.name, err)
-                except Exception as exc:  # the per-document boundary: a bug in one page fails one document
-                    failed_docs.setdefault(
-                        pending.source.name,
-                        DigitizeError(f"{exc.__class__.__name__}: {exc}", path=pending.source.path, page=number),
-                    )
-                if pending.source.name in failed_docs or len(pending.pages) == len(pending.source.pages):
-                    if not any(p is pending for p, _ in in_flight.values()):
-                        record(_finish(pending, failed_docs.get(pending.source.name), cfg, metadata_for))
-    return BatchResult(tuple(statuses), time.perf_counter() - t0)
-
-
-def _finish(
-    pending: _Pending,
-    error: DigitizeError | None,
-    cfg: RunConfig,
-    metadata_for: Callable[[str], dict[str, Any]] | None,
-) -> DocumentStatus:
-    src = pending.source
-    if error is None:
-        pages = tuple(pending.pages[n] for n in sorted(pending.pages))
-        meta = dict(metadata_for(src.name)) if metadata_for else {}
-        doc = DocumentResult(src.name, str(src.path), pages, {"run": pending.run_key})
         try:
-            write_document(doc, src, pending.outputs, cfg, metadata=meta)
-        except DigitizeError as err:
-            error = err
-        except Exception as exc:  # per-document boundary
-            error = DigitizeError(f"{exc.__class__.__name__}: {exc}", path=src.path, stage="export")
-    seconds = time.perf_counter() - pending.started
-    if error is not None:
-        if error.path is None:
-            error.path = src.path
-        return DocumentStatus(
-            src.name, str(src.path), "failed", len(src.pages), seconds, error.one_line(), error.stage or "ocr"
-        )
-    return DocumentStatus(src.name, str(src.path), "done", len(src.pages), seconds, outputs=pending.outputs.to_dict())
+            batch.run(found.documents)
+        except BaseException:
+            runner.close(cancel=True)
+            raise
+        runner.close(cancel=False)
+        result = BatchResult(tuple(batch.statuses), time.perf_counter() - t0, batch.progress, ledger.path)
+        counts = {k: v for k, v in batch.progress.to_dict().items() if isinstance(v, int)}
+        ledger.finish_run(run_id, int(result.exit_code), counts)
+    return result

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 from pathlib import Path
 
@@ -95,6 +96,14 @@ def _accuracy_table(summary: api.AccuracySummary) -> Table:
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="Run config JSON (see README).",
 )
+@click.option(
+    "--scheduler",
+    metavar="tcp://HOST:8786",
+    default=None,
+    help="Send pages to this Dask scheduler instead of local processes (needs the 'dask' extra).",
+)
+@click.option("--quiet", "-q", is_flag=True, help="No progress and no summary; failures only, on stderr.")
+@click.option("--log-json", is_flag=True, help="Progress and failures as one JSON object per line on stderr.")
 def run(
     scans: Path,
     out: Path,
@@ -107,8 +116,15 @@ def run(
     page_timeout: float | None,
     max_pixels: int | None,
     config_file: Path | None,
+    scheduler: str | None,
+    quiet: bool,
+    log_json: bool,
 ) -> None:
-    """Digitize every document in SCANS into OUT: PDF/A, text and JSON per document."""
+    """Digitize every document in SCANS into OUT: PDF/A, text and JSON per document.
+
+    OUT/digitize.sqlite records every document and page: rerunning skips what is done with the same
+    input and settings, redoes what changed and retries what failed (see `digitize status OUT`).
+    """
     cfg = RunConfig.from_file(config_file) if config_file else RunConfig()
     cfg = cfg.updated(
         ocr={"lang": lang, "page_timeout": page_timeout},
@@ -116,11 +132,30 @@ def run(
         pdf={"enabled": False} if no_pdf else {},
     )
 
-    def on_document(status: api.DocumentStatus) -> None:
-        if status.status == "failed":
-            click.echo(f"digitize: failed: {status.error}", err=True)
+    from .progress import Reporter, choose_mode, failures_table, summary_table
 
-    result = api.run(scans, out, config=cfg, jobs=jobs, force=force, ground_truth=ground_truth, on_document=on_document)
+    # SIGTERM (a scheduler, `kill`) stops the run like Ctrl-C: workers stopped, nothing half-recorded
+    signal.signal(signal.SIGTERM, _terminate)
+    mode = choose_mode(quiet=quiet, log_json=log_json)
+    with Reporter(mode) as reporter:
+        result = api.run(
+            scans,
+            out,
+            config=cfg,
+            jobs=jobs,
+            force=force,
+            ground_truth=ground_truth,
+            on_document=reporter.on_document,
+            on_progress=reporter.on_progress,
+            scheduler=scheduler,
+        )
+        reporter.finish(result.batch)
+    if mode in ("quiet", "json"):
+        sys.exit(result.exit_code)
+    console.print(summary_table(result.batch))
+    failures = failures_table(result.batch)
+    if failures is not None:
+        console.print(failures)
     docs = result.batch.documents
     done = sum(d.status == "done" for d in docs)
     skipped = sum(d.status == "skipped" for d in docs)
@@ -134,6 +169,49 @@ def run(
         console.print(_accuracy_table(result.accuracy))
         console.print(f"accuracy written to {result.accuracy_json}", markup=False)
     sys.exit(result.exit_code)
+
+
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+@main.command()
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the account as JSON.")
+def status(out: Path, as_json: bool) -> None:
+    """What the ledger OUT/digitize.sqlite says: documents done, failed (with reasons) and pending."""
+    import json
+
+    from .ledger import Status
+
+    account = api.status(out)
+    if as_json:
+        click.echo(json.dumps(account.to_dict(), ensure_ascii=False, indent=2))
+        sys.exit(0)
+    counts = {s: account.by_status(s) for s in Status}
+    table = Table(title=f"digitize status {out}")
+    table.add_column("")
+    table.add_column("documents", justify="right")
+    table.add_column("pages", justify="right")
+    for s in Status:
+        table.add_row(str(s), str(len(counts[s])), str(account.pages.get(s.value, 0)))
+    console.print(table)
+    if counts[Status.FAILED]:
+        failed = Table(title="failed")
+        failed.add_column("document")
+        failed.add_column("stage")
+        failed.add_column("reason", overflow="fold")
+        for d in counts[Status.FAILED]:
+            failed.add_row(d.name, d.stage or "", d.error or "")
+        console.print(failed)
+    if counts[Status.PENDING]:
+        names = [d.name for d in counts[Status.PENDING]]
+        shown = ", ".join(names[:20]) + (f" and {len(names) - 20} more" if len(names) > 20 else "")
+        console.print(f"pending: {shown}", markup=False)
+    last = account.last_run
+    if last is not None:
+        state = "finished" if last["finished"] else "did not finish (killed, or still running)"
+        console.print(f"last run: started {last['started']}, {state}", markup=False)
 
 
 @main.command()
