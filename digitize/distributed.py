@@ -54,7 +54,8 @@ class DaskRunner:
     def wait_first(self, futures: Collection[Any]) -> Collection[Any]:
         from distributed import wait
 
-        return wait(list(futures), return_when="FIRST_COMPLETED").done
+        with self._client.as_current():  # wait() finds its client this way, not as an argument
+            return wait(list(futures), return_when="FIRST_COMPLETED").done
 
     def close(self, *, cancel: bool) -> None:
         # closing the client releases its futures; the scheduler drops tasks nobody waits for any more
