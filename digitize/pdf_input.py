@@ -10,8 +10,12 @@ and tried once more.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
+import re
+import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -37,25 +41,35 @@ class PdfInfo:
     repaired: bool  # qpdf had to reconstruct the file to read it
 
 
-def _open(path: Path, password: str | None) -> Any:
+@contextlib.contextmanager
+def _open(path: Path, password: str | None) -> Iterator[Any]:
     """The file opened by pikepdf; every failure is an :class:`InputError` with a plain reason."""
     import pikepdf
 
-    try:
-        return pikepdf.open(path, password=password or "")
-    except pikepdf.PasswordError:
-        if password:
-            raise InputError("PDF is encrypted and the --password given does not open it", path=path) from None
-        raise InputError("PDF is encrypted; give its password with --password", path=path) from None
-    except pikepdf.PdfError as exc:
-        raise InputError(f"PDF is damaged beyond repair (qpdf: {_first_line(exc)})", path=path) from None
-    except (OSError, ValueError, RuntimeError) as exc:
-        raise InputError(f"unreadable PDF ({exc.__class__.__name__}: {_first_line(exc)})", path=path) from None
+    # pikepdf is handed an open stream, not the name: it cannot take names that are not valid UTF-8
+    with path.open("rb") as fh:
+        try:
+            with warnings.catch_warnings():
+                # one --password serves every PDF of a run; most of them need none
+                warnings.filterwarnings("ignore", message="A password was provided")
+                pdf = pikepdf.open(fh, password=password or "")
+        except pikepdf.PasswordError:
+            if password:
+                raise InputError("PDF is encrypted and the --password given does not open it", path=path) from None
+            raise InputError("PDF is encrypted; give its password with --password", path=path) from None
+        except pikepdf.PdfError as exc:
+            raise InputError(f"PDF is damaged beyond repair (qpdf: {_first_line(exc)})", path=path) from None
+        except (OSError, ValueError, RuntimeError, TypeError) as exc:
+            raise InputError(f"unreadable PDF ({exc.__class__.__name__}: {_first_line(exc)})", path=path) from None
+        with pdf:
+            yield pdf
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
-    return text[0][:200] if text else exc.__class__.__name__
+    # qpdf prefixes its messages with the stream's repr, which repeats the file name
+    line = re.sub(r"^stream <[^>]*>:\s*", "", text[0]) if text else ""
+    return line[:200] or exc.__class__.__name__
 
 
 def _is_active(action: Any, depth: int = 0) -> bool:
@@ -102,9 +116,11 @@ def _pdfium_document(path: Path, password: str | None) -> Any:
     """pdfium's view of the file; a file pdfium refuses is rewritten by qpdf in memory and tried again."""
     import pypdfium2 as pdfium
 
+    fh = path.open("rb")  # a stream, as pdfium cannot take names that are not valid UTF-8 either
     try:
-        return pdfium.PdfDocument(str(path), password=password)
+        return pdfium.PdfDocument(fh, password=password, autoclose=True)
     except pdfium.PdfiumError as first:
+        fh.close()
         log.info("%s: pdfium refused the file (%s); trying a qpdf-repaired copy", path, first)
         buf = io.BytesIO()
         with _open(path, password) as pdf:
@@ -117,15 +133,21 @@ def _pdfium_document(path: Path, password: str | None) -> Any:
 
 def inspect_pdf(path: Path, cfg: InputConfig) -> PdfInfo:
     """Check a PDF before any work; raises :class:`InputError` with the reason it cannot be used."""
-    import pikepdf
+    try:
+        return _inspect(path, cfg)
+    except InputError:
+        raise
+    except MemoryError:
+        raise InputError("not enough memory to read the PDF", path=path) from None
+    except Exception as exc:  # the boundary to qpdf and pdfium fed with untrusted bytes
+        raise InputError(f"unreadable PDF ({exc.__class__.__name__}: {_first_line(exc)})", path=path) from None
 
+
+def _inspect(path: Path, cfg: InputConfig) -> PdfInfo:
     with _open(path, cfg.password) as pdf:
         warnings = pdf.get_warnings()
-        try:
-            count = len(pdf.pages)
-            active = _active_content(pdf)
-        except (pikepdf.PdfError, ValueError, TypeError, KeyError, RuntimeError) as exc:
-            raise InputError(f"PDF structure is damaged ({_first_line(exc)})", path=path) from None
+        count = len(pdf.pages)
+        active = _active_content(pdf)
     if count == 0:
         raise InputError("PDF has no pages", path=path)
     if active:
@@ -136,10 +158,10 @@ def inspect_pdf(path: Path, cfg: InputConfig) -> PdfInfo:
     try:
         if len(doc) != count:
             raise InputError(f"PDF page tree is inconsistent ({count} vs {len(doc)} pages)", path=path)
-        has_text = any(_page_has_text(doc, i) for i in range(count))
+        text = any(_page_has_text(doc, i) for i in range(count))
     finally:
         doc.close()
-    return PdfInfo(pages=count, has_text=has_text, repaired=bool(warnings))
+    return PdfInfo(pages=count, has_text=text, repaired=bool(warnings))
 
 
 def _page_has_text(doc: Any, index: int) -> bool:
@@ -211,6 +233,20 @@ def render_page(path: Path, index: int, number: int, cfg: InputConfig) -> tuple[
 
 def decrypted_copy(path: Path, password: str | None, target: Path) -> Path:
     """Write a decrypted, qpdf-normalised copy of ``path`` for OCRmyPDF, which refuses encrypted input."""
-    with _open(path, password) as pdf:
-        pdf.save(target)
+    try:
+        with _open(path, password) as pdf:
+            pdf.save(target)
+    except InputError:
+        raise
+    except Exception as exc:  # qpdf's own error types, on a file it could open but not rewrite
+        raise InputError(f"PDF cannot be rewritten ({exc.__class__.__name__}: {_first_line(exc)})", path=path) from None
     return target
+
+
+def has_text(path: Path, password: str | None = None) -> bool:
+    """Whether any page of the PDF already carries text."""
+    doc = _pdfium_document(path, password)
+    try:
+        return any(_page_has_text(doc, i) for i in range(len(doc)))
+    finally:
+        doc.close()

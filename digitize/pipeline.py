@@ -80,6 +80,8 @@ def write_document(
 ) -> None:
     """Write every export of a document; each file atomically, the PDF first (the slowest to fail)."""
     if outputs.pdf is not None:
-        pdf_export.build_pdf(doc, source, outputs.pdf, cfg.pdf, lang=cfg.ocr.lang, metadata=metadata, jobs=jobs)
+        pdf_export.build_pdf(
+            doc, source, outputs.pdf, cfg.pdf, lang=cfg.ocr.lang, metadata=metadata, jobs=jobs, inputs=cfg.input
+        )
     text_export.write_text(doc, outputs.text)
     text_export.write_document_json(doc, outputs.json)

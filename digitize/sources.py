@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import re
 import stat
 import unicodedata
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 from natsort import natsorted
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from . import pdf_input
 from .config import InputConfig
@@ -90,6 +91,11 @@ def safe_name(raw: str) -> str:
     encoded = name.encode("utf-8")[:_NAME_BYTES]
     name = encoded.decode("utf-8", "ignore").rstrip("._-") or "document"
     return f"{name}-doc" if name.casefold() in _RESERVED else name
+
+
+def _displayable(name: str) -> str:
+    """``name`` with bytes that are not UTF-8 (kept by Python as surrogates) shown as ``\\xff``."""
+    return os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,8 @@ def _open_image(path: Path, cfg: InputConfig, page: int | None) -> Iterator[Imag
     """Open an image with the bomb guard on; every decoder failure becomes an :class:`InputError`."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        # Pillow warns on stderr about damaged metadata (corrupt EXIF); the page itself may be fine
+        warnings.simplefilter("ignore", UserWarning)
         try:
             # Pillow's own guard is lifted only while the header is read, so that our check below can
             # name the size; opening decodes no pixels, and the guard is back before any decoding
@@ -204,6 +212,10 @@ def _image_error(exc: Exception, path: Path, page: int | None) -> InputError:
         return InputError("not enough memory to decode the image", path=path, page=page)
     # Pillow's decoders raise OSError, SyntaxError, ValueError, struct.error, EOFError and more on
     # damaged files; a hostile file is a bad input, never a crash of the run
+    if isinstance(exc, UnidentifiedImageError):
+        return InputError(
+            "unreadable image (damaged, or not really a PNG, JPEG, TIFF, JPEG 2000 or BMP)", path=path, page=page
+        )
     detail = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else exc.__class__.__name__
     if "truncated" in detail.lower():
         return InputError(f"image data is truncated ({detail})", path=path, page=page)
@@ -237,6 +249,11 @@ def discover(folder: Path, cfg: InputConfig | None = None) -> Discovery:
         out = []
         for p in natsorted(entries, key=lambda q: q.name):
             if p.name.startswith(".") or p.name.casefold() in _LITTER:
+                continue
+            shown = _displayable(p.name)
+            if shown != p.name:
+                # such a name cannot be recorded in the ledger, run.json or a PDF's metadata as text
+                rejected.append(InputError("file name is not valid UTF-8; rename the file", path=p.parent / shown))
                 continue
             if p.is_symlink():
                 try:

@@ -15,8 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from .. import fileio
-from ..config import PdfConfig
+from .. import fileio, pdf_input
+from ..config import InputConfig, PdfConfig
 from ..errors import DependencyError, InputError, PdfBuildError
 from ..models import DocumentResult, DocumentSource
 
@@ -80,18 +80,28 @@ def build_pdf(
     lang: str = "rus",
     metadata: dict[str, Any] | None = None,
     jobs: int = 1,
+    inputs: InputConfig | None = None,
 ) -> None:
-    """Write ``target`` atomically: a PDF/A whose pages are the scans, with ``doc``'s text layer."""
+    """Write ``target`` atomically: a PDF/A whose pages are the scans, with ``doc``'s text layer.
+
+    ``inputs`` gives the password of an encrypted PDF and the ``mode`` for a PDF that already has text:
+    ``redo`` replaces its old OCR layer and keeps visible text, ``force`` rasterises its pages.
+    """
     import ocrmypdf
 
     metadata = metadata or {}
+    inputs = inputs or InputConfig()
+    mode: str | None = None
     with tempfile.TemporaryDirectory(prefix="digitize-pdf-") as tmpdir:
         tmp = Path(tmpdir)
         results = tmp / "results.json"
         results.write_text(json.dumps(doc.to_dict(), ensure_ascii=False), encoding="utf-8")
         kinds = {p.kind for p in source.pages}
         if kinds == {"pdf"} and len({p.path for p in source.pages}) == 1:
-            input_pdf = source.pages[0].path
+            # OCRmyPDF refuses encrypted input: it gets a decrypted (and, if damaged, repaired) copy
+            input_pdf = pdf_input.decrypted_copy(source.pages[0].path, inputs.password, tmp / "input.pdf")
+            if inputs.mode != "skip" and pdf_input.has_text(input_pdf):
+                mode = inputs.mode  # OCRmyPDF's redo / force; without it, OCRmyPDF stops at prior text
         elif "pdf" in kinds:
             raise InputError("a document mixing PDFs and images cannot be made into one PDF", path=source.path)
         else:
@@ -110,6 +120,8 @@ def build_pdf(
             "digitize_results": str(results),
             # no force_ocr: it would rasterise every page again and change the scan's pixels
         }
+        if mode is not None:
+            kwargs["mode"] = mode
         for key in ("title", "author", "subject"):
             if metadata.get(key):
                 kwargs[key] = str(metadata[key])
@@ -120,9 +132,20 @@ def build_pdf(
             try:
                 code = ocrmypdf.ocr(input_pdf, out, **kwargs)
             except ocrmypdf.exceptions.MissingDependencyError as exc:
+                if mode == "redo":
+                    # OCRmyPDF refuses redo with PDF/A output on Ghostscript 10.0-10.02 (Debian 12's)
+                    raise PdfBuildError(
+                        "--mode redo cannot make a PDF/A with this Ghostscript (10.0 to 10.02 corrupt existing "
+                        "text); use --mode force, or the 'pdf' output type",
+                        path=source.path,
+                    ) from None
                 raise DependencyError(f"OCRmyPDF dependency missing: {exc}", package="ghostscript") from None
             except ocrmypdf.exceptions.EncryptedPdfError:
                 raise InputError("PDF is encrypted", path=source.path, stage="pdf") from None
+            except ocrmypdf.exceptions.PriorOcrFoundError:
+                raise InputError(
+                    "PDF already has text (--mode redo or --mode force OCRs it)", path=source.path, stage="pdf"
+                ) from None
             except ocrmypdf.exceptions.ExitCodeException as exc:
                 raise PdfBuildError(f"OCRmyPDF failed: {exc.__class__.__name__}: {exc}", path=source.path) from None
             except Exception as exc:  # ghostscript, pikepdf and img2pdf raise their own types
