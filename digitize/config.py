@@ -51,6 +51,29 @@ class PdfConfig(_Strict):
     optimize: int = Field(1, ge=0, le=3, description="OCRmyPDF --optimize level; 1 is lossless")
 
 
+class PreprocessConfig(_Strict):
+    """The OCR image: orientation, deskew, borders, lighting, specks, scale, binarisation, colour ink."""
+
+    orientation: bool = Field(True, description="turn pages upright by Tesseract OSD")
+    orientation_min_confidence: float = Field(3.0, ge=0, description="OSD confidence below which a page is left as is")
+    deskew: bool = Field(True, description="straighten text lines (projection profiles)")
+    deskew_max_deg: float = Field(15.0, gt=0, le=45, description="largest skew searched, degrees either way")
+    deskew_step_deg: float = Field(0.05, gt=0, le=1, description="resolution of the skew search, degrees")
+    deskew_min_deg: float = Field(0.1, ge=0, description="smaller skews are left alone (no resampling for nothing)")
+    target_x_height: float = Field(20.0, gt=4, description="x-height in pixels the OCR image is scaled to")
+    min_scale: float = Field(0.5, gt=0, le=1, description="never shrink a page more than this")
+    max_scale: float = Field(4.0, ge=1, description="never enlarge a page more than this")
+    scale_tolerance: float = Field(0.15, ge=0, description="scale factors this close to 1 are not applied")
+    flatten_illumination: bool = Field(True, description="divide by the estimated paper background")
+    remove_borders: bool = Field(True, description="whiten dark scan edges touching the image border")
+    remove_specks: bool = Field(True, description="whiten isolated specks much smaller than a full stop")
+    binarize: Literal["none", "otsu", "sauvola"] = Field(
+        "none", description="binarisation before OCR; none leaves it to Tesseract (Otsu on the flattened page)"
+    )
+    ink_separation: bool = Field(True, description="offer an OCR image with violet/blue/red ink removed")
+    ink_min_chroma: float = Field(18.0, gt=0, description="Lab chroma distance from the paper that counts as coloured")
+
+
 class LayoutConfig(_Strict):
     """Region detection and per-type reading (see README, "Layout")."""
 
@@ -71,6 +94,7 @@ class RunConfig(_Strict):
     input: InputConfig = InputConfig()
     ocr: OcrConfig = OcrConfig()
     pdf: PdfConfig = PdfConfig()
+    preprocess: PreprocessConfig = PreprocessConfig()
     layout: LayoutConfig = LayoutConfig()
 
     def settings_hash(self) -> str:

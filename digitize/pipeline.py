@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import layout, preprocess
+from . import fileio, layout, pagexml, preprocess
 from .config import RunConfig
+from .export import alto as alto_export
+from .export import hocr as hocr_export
+from .export import overlay as overlay_export
 from .export import pdf as pdf_export
 from .export import text as text_export
 from .models import DocumentResult, DocumentSource, PageImage, PageResult
@@ -22,8 +25,8 @@ log = logging.getLogger(__name__)
 def process_page(page: PageImage, cfg: RunConfig) -> PageResult:
     """Read one page: OCR, layout, regions in reading order, in original-scan coordinates."""
     t0 = time.perf_counter()
-    prepared = preprocess.prepare(page)
-    regions = layout.analyse(prepared, RegionReader(cfg.ocr), page_prefix=f"p{page.number}r")
+    prepared = preprocess.prepare(page, cfg.preprocess)
+    regions = layout.analyse(prepared, RegionReader(cfg.ocr), page_prefix=f"p{page.number}r", cfg=cfg.layout)
     return PageResult(
         number=page.number,
         source=page.source.label,
@@ -44,6 +47,10 @@ class DocumentOutputs:
     pdf: Path | None
     text: Path
     json: Path
+    hocr: Path
+    alto: Path  # folder of <page>.alto.xml
+    page_xml: Path  # folder of <page>.xml (PAGE 2019)
+    overlays: Path  # folder of <page>.png with the regions drawn
 
     def to_dict(self) -> dict[str, Any]:
         return {k: (str(v) if v is not None else None) for k, v in self.__dict__.items()}
@@ -56,6 +63,10 @@ def outputs_for(out_dir: Path, name: str, with_pdf: bool = True) -> DocumentOutp
         pdf=folder / f"{name}.pdf" if with_pdf else None,
         text=folder / f"{name}.txt",
         json=folder / f"{name}.json",
+        hocr=folder / f"{name}.hocr",
+        alto=folder / "alto",
+        page_xml=folder / "page",
+        overlays=folder / "overlay",
     )
 
 
@@ -85,3 +96,20 @@ def write_document(
         )
     text_export.write_text(doc, outputs.text)
     text_export.write_document_json(doc, outputs.json)
+    _write_layout_exports(doc, source, outputs, cfg)
+
+
+def _write_layout_exports(
+    doc: DocumentResult, source: DocumentSource, outputs: DocumentOutputs, cfg: RunConfig
+) -> None:
+    """hOCR, ALTO, PAGE XML and overlay PNGs: the region types kept in every format."""
+    names = [p.label for p in source.pages]
+    hocr_export.write_hocr(doc, outputs.hocr, names)
+    alto_export.write_alto(doc, outputs.alto, names)
+    outputs.page_xml.mkdir(parents=True, exist_ok=True)
+    outputs.overlays.mkdir(parents=True, exist_ok=True)
+    for page, page_source, name in zip(doc.pages, source.pages, names, strict=True):
+        fileio.write_bytes(outputs.page_xml / f"{page.number:04d}.xml", pagexml.page_to_xml(page, name))
+        image = load_page(page_source, page.number, cfg.input)
+        overlay_export.write_overlay(image, page, outputs.overlays / f"{page.number:04d}.png")
+        del image
