@@ -494,7 +494,7 @@ def run_batch(
     found = discover(scans, cfg.input)
     progress = BatchProgress(
         pages_total=sum(len(d.pages) for d in found.documents),
-        documents_total=len(found.documents) + len(found.rejected),
+        documents_total=len(found.documents) + len(found.rejected) + len(found.skipped),
     )
     with Ledger(out_dir) as ledger:
         run_id = ledger.start_run(cfg.settings_hash(), jobs, scheduler)
@@ -525,6 +525,9 @@ def run_batch(
                     stage=err.stage,
                 )
             )
+        for err in found.skipped:  # PDFs with a text layer, left alone in --mode skip; no ledger row
+            name = err.path.stem if err.path else "?"
+            batch.record(DocumentStatus(name, str(err.path), "skipped", error=err.one_line(), stage=err.stage))
         try:
             batch.run(found.documents)
         except BaseException:
