@@ -69,7 +69,7 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
     page_h, page_w = gray.shape[:2]
     dpi = prepared.dpi or 300.0
     typed, line_h = detect.typed_words(words, cfg.typed_min_conf)
-    lines = detect.typed_lines(detect.group_lines(typed, max(line_h, 1)), cfg.typed_min_conf)
+    lines = detect.typed_lines(detect.group_lines(typed, max(line_h, 1)), cfg.typed_min_conf, masks)
     frames = detect.ruled_boxes(masks.dark, dpi)
     colour = detect.colour_clusters(masks, dpi, cfg.min_stamp_mm)
     out: list[Candidate] = []

@@ -71,9 +71,24 @@ def typed_words(words: list[OcrWord], min_conf: float) -> tuple[list[OcrWord], i
     return [w for w in real if 0.45 * h <= w.height <= 2.0 * h], h
 
 
-def typed_lines(lines: list[TypedLine], min_conf: float) -> list[TypedLine]:
-    """Lines Tesseract read with confidence: typewriting; the rest (handwriting read as noise) is dropped."""
-    return [ln for ln in lines if median(w.conf for w in ln.words) >= min_conf]
+def typed_lines(lines: list[TypedLine], min_conf: float, masks: InkMasks | None = None) -> list[TypedLine]:
+    """Lines Tesseract read with confidence and in black ink: typewriting.
+
+    Handwriting read as noise (low confidence) is dropped, and so is a line whose ink is mostly coloured: blue
+    handwriting that Tesseract happens to read well is still handwriting.
+    """
+    out = []
+    for ln in lines:
+        if median(w.conf for w in ln.words) < min_conf:
+            continue
+        if masks is not None:
+            b = ln.bbox
+            dark = int(masks.dark[b.y0 : b.y1, b.x0 : b.x1].sum())
+            coloured = int(masks.blue[b.y0 : b.y1, b.x0 : b.x1].sum() + masks.red[b.y0 : b.y1, b.x0 : b.x1].sum())
+            if coloured > dark:
+                continue
+        out.append(ln)
+    return out
 
 
 def group_lines(words: list[OcrWord], line_height: int) -> list[TypedLine]:

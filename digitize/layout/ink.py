@@ -52,14 +52,14 @@ def separate(prepared: PreparedPage, chroma_delta: float = 14.0, dark_delta: flo
     dark = (paper_gray - gray.astype(np.int16) > dark_delta) & ~coloured
 
     ink_free = prepared.extra.get("ink_free") if prepared.extra else None
-    if ink_free is not None and np.asarray(ink_free).shape == gray.shape:
-        ocr_image = np.asarray(ink_free)
-    else:
-        # widen the mask a little: the anti-aliased fringe of a stamp stroke is greyish, not violet
-        grown = cv2.dilate(coloured.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-        ocr_image = gray.copy()
-        # where black typewriting lies under the stamp, keep it: only pixels no darker than stamp ink are painted
-        ocr_image[grown & ~dark] = paper_gray
+    # start from preprocessing's ink-free image when it offers one, and paint what this mask finds as well
+    # (dark blue handwriting that a stamp-level threshold leaves behind)
+    have = ink_free is not None and np.asarray(ink_free).shape == gray.shape
+    ocr_image = np.array(ink_free, copy=True) if have else gray.copy()
+    # widen the mask a little: the anti-aliased fringe of a stroke is greyish, not violet
+    grown = cv2.dilate(coloured.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    # black typewriting under a stamp is in ``dark`` (not coloured) and stays
+    ocr_image[grown & ~dark] = max(paper_gray, int(np.median(ocr_image[::step, ::step])))
     colour_image = np.full_like(gray, 255)
     colour_image[coloured] = np.clip(gray[coloured].astype(np.int16) - 40, 0, 255).astype(np.uint8)
     return InkMasks(dark, blue, red, ocr_image, colour_image, paper_gray)
