@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import platform
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -75,6 +76,12 @@ def run(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise OutputError(f"cannot create output folder ({exc.strerror})", path=out) from None
+    try:
+        # a read-only or full output folder stops the run here, before any page is read
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise OutputError(f"output folder is not writable ({exc.strerror})", path=out) from None
     fileio.remove_stale_temporaries(out)
     batch = run_batch(
         scans,

@@ -86,9 +86,33 @@ def _accuracy_table(summary: api.AccuracySummary) -> Table:
 )
 @click.option("--force", is_flag=True, help="Redo documents already done with the same input and settings.")
 @click.option("--no-pdf", is_flag=True, help="Skip the PDF/A (text and JSON only).")
-@click.option("--page-timeout", type=click.FloatRange(min=1), default=None, help="Seconds one Tesseract call may take.")
 @click.option(
-    "--max-pixels", type=click.IntRange(min=1), default=None, help="Refuse pages larger than this many pixels."
+    "--page-timeout",
+    type=click.FloatRange(min=1),
+    default=None,
+    help="Seconds one Tesseract call may take (default 180); a page over it fails, the run goes on.",
+)
+@click.option(
+    "--max-pixels",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Refuse pages larger than this many pixels, the decompression-bomb guard (default 200000000).",
+)
+@click.option(
+    "--mode",
+    "text_mode",
+    type=click.Choice(["skip", "redo", "force"]),
+    default=None,
+    help="PDFs that already have text: skip them (default), redo their OCR layer, or force OCR of everything.",
+)
+@click.option(
+    "--password",
+    envvar="DIGITIZE_PDF_PASSWORD",
+    default=None,
+    help="Password for encrypted PDFs (or set DIGITIZE_PDF_PASSWORD, which keeps it out of `ps`).",
+)
+@click.option(
+    "--follow-symlinks", is_flag=True, default=None, help="Follow symlinks that lead out of the SCANS folder."
 )
 @click.option(
     "--config",
@@ -115,6 +139,9 @@ def run(
     no_pdf: bool,
     page_timeout: float | None,
     max_pixels: int | None,
+    text_mode: str | None,
+    password: str | None,
+    follow_symlinks: bool | None,
     config_file: Path | None,
     scheduler: str | None,
     quiet: bool,
@@ -128,7 +155,13 @@ def run(
     cfg = RunConfig.from_file(config_file) if config_file else RunConfig()
     cfg = cfg.updated(
         ocr={"lang": lang, "page_timeout": page_timeout},
-        input={"dpi_fallback": dpi, "max_pixels": max_pixels},
+        input={
+            "dpi_fallback": dpi,
+            "max_pixels": max_pixels,
+            "mode": text_mode,
+            "password": password,
+            "follow_symlinks": follow_symlinks or None,
+        },
         pdf={"enabled": False} if no_pdf else {},
     )
 

@@ -127,9 +127,9 @@ class Reporter:
         if self.mode == "json":
             self._emit_json("document", **status.to_dict())
             return
-        if status.status != "failed":
-            return
-        line = f"digitize: failed: {status.error}"
+        if status.status != "failed" and not status.error:
+            return  # a skip with a reason (a PDF with text in --mode skip) is named like a failure
+        line = f"digitize: {status.status}: {status.error}"
         if self._bar is not None:
             self._bar.console.print(line, markup=False, highlight=False)
         else:
