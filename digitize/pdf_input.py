@@ -182,7 +182,8 @@ def page_dpi(pdf: Any, index: int, fallback: float) -> float:
     box = [float(v) for v in page.mediabox]
     width_in = abs(box[2] - box[0]) / 72.0
     best = 0
-    for _name, raw in page.images.items():
+    images = page.get_images() if hasattr(page, "get_images") else page.images  # pikepdf >= 10 / older
+    for _name, raw in images.items():
         try:
             best = max(best, int(raw.get("/Width", 0)))
         except (TypeError, ValueError):
