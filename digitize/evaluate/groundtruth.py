@@ -6,6 +6,9 @@ Layouts understood (``GT`` is the folder given with ``--ground-truth``):
   (``0001`` for ``scans/<doc>/0001.png``) or the page number;
 - ``GT/<doc>.gt.txt`` or ``GT/<doc>/<doc>.gt.txt``: one text for the whole document, pages separated
   by form feeds where known;
+- ``GT/<doc>/<page>.xml``: PAGE XML (2013 or 2019) with regions, their types, polygons and texts, as the
+  facsimile generator, Transkribus or eScriptorium write it. It gives per-region accuracy; the page text is
+  its regions' texts in reading order unless a ``<page>.gt.txt`` beside it says otherwise;
 - ``GT/<doc>/document.json``: optional metadata (title, date, archive reference, translation).
 """
 
@@ -18,7 +21,8 @@ from typing import Any
 
 from natsort import natsorted
 
-from ..errors import EvaluationError
+from ..errors import EvaluationError, InputError
+from ..models import PageResult
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class GroundTruthPage:
     key: str  # the file stem: matched against the page image's stem or the page number
     text: str
     path: Path
+    layout: PageResult | None = None  # regions with types and texts, when the ground truth is PAGE XML
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,40 @@ def _page_key(path: Path) -> str:
     return path.name[: -len(".gt.txt")] if path.name.endswith(".gt.txt") else path.stem
 
 
+def read_layout(path: Path) -> PageResult:
+    """A PAGE XML ground-truth page; the reader is shared with the exporter so both agree on region types."""
+    from ..pagexml import read_page_xml
+
+    try:
+        return read_page_xml(path)
+    except InputError as exc:
+        raise EvaluationError(exc.message, path=path) from None
+
+
+def _layout_text(layout: PageResult) -> str:
+    texts = [r.text if r.text.strip() else "\n".join(ln.text for ln in r.lines) for r in layout.regions]
+    return "\n\n".join(t for t in texts if t.strip())
+
+
+def _pages(doc_dir: Path) -> tuple[GroundTruthPage, ...]:
+    texts = {_page_key(p): p for p in doc_dir.glob("*.gt.txt")}
+    xmls = {p.stem: p for p in doc_dir.glob("*.xml") if not p.name.startswith(".")}
+    pages = []
+    for key in natsorted(set(texts) | set(xmls)):
+        layout = None
+        if key in xmls:
+            try:
+                layout = read_layout(xmls[key])
+            except EvaluationError:
+                if key not in texts:  # an ALTO file beside its .gt.txt (EHRI) is fine: the text suffices
+                    raise
+        if key in texts:
+            pages.append(GroundTruthPage(key, read_text(texts[key]), texts[key], layout))
+        elif layout is not None:
+            pages.append(GroundTruthPage(key, _layout_text(layout), xmls[key], layout))
+    return tuple(pages)
+
+
 def load_document(folder: Path, name: str) -> GroundTruthDocument | None:
     """The ground truth of document ``name`` under ``folder``, or None if it has none."""
     doc_dir = folder / name
@@ -69,10 +108,10 @@ def load_document(folder: Path, name: str) -> GroundTruthDocument | None:
     if whole.is_file():
         return GroundTruthDocument(name, (), read_text(whole), metadata)
     if doc_dir.is_dir():
-        files = natsorted(doc_dir.glob("*.gt.txt"), key=lambda p: p.name)
+        files = list(doc_dir.glob("*.gt.txt"))
         if len(files) == 1 and _page_key(files[0]) == name:
             return GroundTruthDocument(name, (), read_text(files[0]), metadata)
-        pages = tuple(GroundTruthPage(_page_key(p), read_text(p), p) for p in files)
+        pages = _pages(doc_dir)
         if pages or metadata:
             return GroundTruthDocument(name, pages, None, metadata)
     return None
