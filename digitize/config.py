@@ -43,6 +43,10 @@ class OcrConfig(_Strict):
     oem: int = Field(1, ge=0, le=3, description="engine mode; 1 is the LSTM engine")
     page_timeout: float = Field(180.0, gt=0, description="seconds one Tesseract call may take")
     variables: dict[str, str] = Field(default_factory=dict, description="extra Tesseract -c variables")
+    user_words: bool = Field(True, description="give Tesseract the shipped list of period names and terms")
+    repair_lookalikes: bool = Field(
+        True, description="repair Latin/Cyrillic look-alikes (I972 -> 1972, stray Latin letters in Russian words)"
+    )
 
 
 class PdfConfig(_Strict):

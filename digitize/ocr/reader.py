@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from pathlib import Path
 
 import numpy as np
 
 from ..config import OcrConfig
 from ..models import BBox, Line, PreparedPage, RegionType, Word
-from . import tesseract
+from . import postprocess, tesseract, userwords
 
 #: Page segmentation mode per region type: paragraphs as blocks, one-liners as single lines.
 PSM_BY_TYPE: dict[RegionType, int] = {
@@ -38,18 +39,31 @@ class RegionReader:
 
     def __init__(self, cfg: OcrConfig) -> None:
         self.cfg = cfg
+        self.user_words: Path | None = userwords.path() if cfg.user_words and "rus" in cfg.lang else None
+
+    @staticmethod
+    def ocr_dpi(prepared: PreparedPage) -> float:
+        """The resolution told to Tesseract: measured from the letters when preprocessing could."""
+        return float(prepared.extra.get("ocr_dpi", prepared.dpi)) if prepared.extra else prepared.dpi
+
+    def _repaired(self, words: list[tesseract.OcrWord]) -> list[tesseract.OcrWord]:
+        if not self.cfg.repair_lookalikes:
+            return words
+        return [replace(w, text=postprocess.repair_token(w.text)) for w in words]
 
     def page_words(self, prepared: PreparedPage, image: np.ndarray | None = None) -> list[tesseract.OcrWord]:
         """A full-page pass (``cfg.psm``), e.g. for layout cues; boxes in prepared coordinates."""
-        return tesseract.recognize_words(
+        words = tesseract.recognize_words(
             prepared.gray if image is None else image,
             lang=self.cfg.lang,
             psm=self.cfg.psm,
             oem=self.cfg.oem,
-            dpi=prepared.dpi,
+            dpi=self.ocr_dpi(prepared),
             timeout=self.cfg.page_timeout,
             variables=self.cfg.variables,
+            user_words=self.user_words,
         )
+        return self._repaired(words)
 
     def read(
         self, prepared: PreparedPage, box: BBox, region_type: RegionType, image: np.ndarray | None = None
@@ -72,10 +86,12 @@ class RegionReader:
             lang=self.cfg.lang,
             psm=PSM_BY_TYPE.get(region_type, 6),
             oem=self.cfg.oem,
-            dpi=prepared.dpi,
+            dpi=self.ocr_dpi(prepared),
             timeout=self.cfg.page_timeout,
             variables=variables,
+            user_words=self.user_words,
         )
+        words = self._repaired(words)
         lines = [
             Line(
                 ln.text,

@@ -1,0 +1,63 @@
+"""Repairs of what Tesseract reads on Soviet typewriting: look-alike characters in the wrong script.
+
+Soviet typewriters had no key for the digit 1 (a Latin/Cyrillic ``I`` was typed) and their ``О`` and
+``0`` look the same, so numbers come out as ``I972`` or ``2О``; Tesseract's mixed unicharset also puts a
+Latin ``a``/``e``/``o``/``p``/``c`` into Russian words now and then, and reads a bold round ``о`` as ``©``.
+Each rule is narrow: it touches a token only when the token's own context decides the script.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Latin letters that look like Cyrillic ones, mapped to the Cyrillic letter
+_LATIN_TO_CYRILLIC = str.maketrans(
+    {
+        "a": "а", "c": "с", "e": "е", "o": "о", "p": "р", "x": "х", "y": "у", "k": "к", "m": "м",
+        "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "K": "К", "M": "М", "O": "О", "P": "Р",
+        "T": "Т", "X": "Х", "Y": "У",
+    }
+)  # fmt: skip
+#: letters standing for digits inside a number typed on a Soviet machine
+_TO_DIGIT = str.maketrans({"I": "1", "l": "1", "|": "1", "І": "1", "О": "0", "O": "0", "о": "0", "o": "0"})
+
+_CYR = re.compile(r"[А-Яа-яЁё]")
+_LAT = re.compile(r"[A-Za-z]")
+# a token that is a number but for look-alike letters: at least one real digit, only digits and look-alikes
+_NUMBERISH = re.compile(r"^(?=.*\d)[\dIl|ІОOоo]+$")
+_TOKEN = re.compile(r"\S+")
+_EDGE = re.compile(r"^([\"'«(\[]*)(.*?)([.,;:!?»)\]\"'-]*)$")
+
+
+def _fix_core(core: str) -> str:
+    if not core:
+        return core
+    # 'I972', '2О', 'I9' but never a Roman numeral alone ('II', 'IV'): a real digit must be present
+    if _NUMBERISH.match(core):
+        return core.translate(_TO_DIGIT)
+    # a number with a Russian suffix: 'I922г', 'I7-го'
+    m = re.match(r"^([\dIlО]+)(-?[а-яё]{1,3})$", core)
+    if m and re.search(r"\d", m.group(1)):
+        return m.group(1).translate(_TO_DIGIT) + m.group(2)
+    if _LAT.search(core) and _CYR.search(core):
+        # a mostly Russian word with a stray Latin look-alike
+        n_cyr, n_lat = len(_CYR.findall(core)), len(_LAT.findall(core))
+        if n_cyr >= n_lat:
+            return core.translate(_LATIN_TO_CYRILLIC)
+    return core
+
+
+def repair_token(token: str) -> str:
+    """One whitespace-separated token repaired (punctuation at its edges kept as it was)."""
+    if token in ("©", "@"):
+        return "о"  # the preposition 'о' in a bold face
+    m = _EDGE.match(token)
+    if not m:
+        return token
+    lead, core, tail = m.groups()
+    return lead + _fix_core(core) + tail
+
+
+def repair(text: str) -> str:
+    """``text`` with every token repaired; whitespace and line breaks are kept exactly."""
+    return _TOKEN.sub(lambda m: repair_token(m.group(0)), text)
