@@ -16,6 +16,8 @@ from .batch import BatchProgress, BatchResult, DocumentStatus, run_batch
 from .config import RunConfig, default_jobs
 from .dependencies import check_for_run
 from .errors import OutputError
+from .evaluate import Evaluation, ReportFiles
+from .evaluate import evaluate as _evaluate
 from .evaluate.accuracy import AccuracySummary, summarize
 from .evaluate.groundtruth import load_document
 from .ledger import LedgerAccount, read_account
@@ -29,6 +31,7 @@ class RunResult:
     run_json: Path
     accuracy: AccuracySummary | None = None
     accuracy_json: Path | None = None
+    report: ReportFiles | None = None  # OUT/report/ when run with ground truth
 
     @property
     def exit_code(self) -> int:
@@ -94,9 +97,10 @@ def run(
         on_document=on_document,
         on_progress=on_progress,
     )
-    accuracy = accuracy_json = None
+    accuracy = accuracy_json = report = None
     if gt_dir is not None:
-        accuracy = summarize(out, gt_dir)
+        evaluation = _evaluate(out, gt_dir, report_dir=out / "report", input_dir=scans)
+        accuracy, report = evaluation.summary, evaluation.report
         accuracy_json = out / "accuracy.json"
         fileio.write_json(accuracy_json, accuracy.to_dict())
     run_json = out / "run.json"
@@ -124,12 +128,23 @@ def run(
             "documents": [d.to_dict() for d in batch.documents],
         },
     )
-    return RunResult(out, batch, run_json, accuracy, accuracy_json)
+    return RunResult(out, batch, run_json, accuracy, accuracy_json, report)
 
 
 def evaluate_accuracy(out: Path | str, ground_truth: Path | str, profile: str = "default") -> AccuracySummary:
     """CER/WER of the outputs in ``out`` against ``ground_truth``."""
     return summarize(Path(out), Path(ground_truth), profile)
+
+
+def evaluate(
+    out: Path | str,
+    ground_truth: Path | str,
+    *,
+    report: Path | str | None = None,
+    profile: str = "default",
+) -> Evaluation:
+    """Every accuracy measure of a run's outputs in ``out``; with ``report``, also report.json/.csv/.html there."""
+    return _evaluate(out, ground_truth, report_dir=report, profile=profile)
 
 
 def status(out: Path | str) -> LedgerAccount:

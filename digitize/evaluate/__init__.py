@@ -40,11 +40,22 @@ def evaluate(
     *,
     report_dir: Path | str | None = None,
     profile: str = "default",
+    input_dir: Path | str | None = None,
 ) -> Evaluation:
-    """Measure the outputs in ``out_dir`` against ``gt_dir``; write report.json/.csv/.html into ``report_dir``."""
+    """Measure the outputs in ``out_dir`` against ``gt_dir``; write report.json/.csv/.html into ``report_dir``.
+
+    Page images for the report are looked up where the run read them; ``input_dir`` overrides the input
+    folder recorded in ``OUT/run.json``.
+    """
     out_dir, gt_dir = Path(out_dir), Path(gt_dir)
     summary = summarize(out_dir, gt_dir, profile)
     report = None
     if report_dir is not None:
-        report = write_report(summary, Path(report_dir), out_dir=out_dir, gt_dir=gt_dir)
+        report = write_report(
+            summary,
+            Path(report_dir),
+            out_dir=out_dir,
+            gt_dir=gt_dir,
+            input_dir=Path(input_dir) if input_dir is not None else None,
+        )
     return Evaluation(summary, report)

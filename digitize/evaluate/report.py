@@ -153,6 +153,7 @@ def write_report(
     *,
     out_dir: Path | None = None,
     gt_dir: Path | None = None,
+    input_dir: Path | None = None,
 ) -> ReportFiles:
     """Write the three report files into ``folder`` (created if needed); page images are found via ``out_dir``."""
     assets = folder / "assets"
@@ -165,7 +166,8 @@ def write_report(
     _write_text(files.json, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     _write_text(files.csv, _csv(summary))
 
-    input_dir = run_input(out_dir) if out_dir is not None else None
+    if input_dir is None and out_dir is not None:
+        input_dir = run_input(out_dir)
     figures: dict[str, str] = {}
     pages = summary.all_pages
     if pages:
