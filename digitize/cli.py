@@ -260,5 +260,71 @@ def doctor(lang: str) -> None:
     sys.exit(0 if all(c.ok for c in checks) else int(ExitCode.MISSING_DEPENDENCY))
 
 
+@main.command()
+@click.argument("ground_truth", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path), help="Folder for the page images."
+)
+@click.option(
+    "--gt-out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for PAGE XML and .gt.txt (default: --out).",
+)
+@click.option(
+    "--preset", "preset_name", type=click.Choice(["clean", "typical", "hard"]), default="typical", show_default=True
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed; the same seed gives the same bytes.")
+@click.option(
+    "--knob", "knob_values", multiple=True, metavar="NAME=VALUE", help="Override one degradation knob (repeatable)."
+)
+@click.option(
+    "--corpus", type=click.IntRange(min=1), default=None, help="Make N pages of varied letters, telegrams and memos."
+)
+@click.option(
+    "--jobs", type=click.IntRange(min=1), default=None, help="Pages rendered in parallel (default: all cores)."
+)
+@click.option("--dpi", type=click.FloatRange(min=50, max=600), default=300.0, show_default=True)
+@click.option(
+    "--contact-sheet",
+    "sheet",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the pages side by side as one PNG.",
+)
+def synth(
+    ground_truth: Path | None,
+    out: Path,
+    gt_out: Path | None,
+    preset_name: str,
+    seed: int,
+    knob_values: tuple[str, ...],
+    corpus: int | None,
+    jobs: int | None,
+    dpi: float,
+    sheet: Path | None,
+) -> None:
+    """Render realistic facsimile scans with exact ground truth (PAGE XML and .gt.txt per page).
+
+    Either from GROUND_TRUTH (a folder with layout.json and <page>.gt.txt) or, with --corpus N, from templates.
+    """
+    from . import synth as synthmod
+    from .errors import UsageError
+
+    if (ground_truth is None) == (corpus is None):
+        raise UsageError("give either a GROUND_TRUTH folder or --corpus N")
+    knobs = synthmod.parse_knobs(synthmod.preset(preset_name), knob_values)
+    if ground_truth is not None:
+        images = synthmod.synthesize_document(
+            ground_truth, out, knobs, seed=seed, gt_out=gt_out, dpi=dpi, preset_name=preset_name
+        )
+    else:
+        images = synthmod.synthesize_corpus(
+            corpus or 0, out, knobs, seed=seed, gt_out=gt_out, dpi=dpi, jobs=jobs, preset_name=preset_name
+        )
+    console.print(f"{len(images)} pages written to {out}; ground truth in {gt_out or out}", markup=False)
+    if sheet is not None:
+        synthmod.contact_sheet(images, sheet)
+        console.print(f"contact sheet: {sheet}", markup=False)
+
+
 if __name__ == "__main__":
     main()

@@ -1,0 +1,418 @@
+"""What goes on the paper: typed text, handwriting, rubber stamps, signature scrawls and ruled boxes.
+
+Each renderer returns an :class:`InkPatch`: a coverage mask (0..1, float32) in page pixels at a given origin, one
+ink colour, and the boxes of its text lines. The page renderer multiplies patches onto the paper, so a stamp over
+typed text darkens it the way real ink does.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from ..errors import DependencyError
+from ..models import BBox
+from .knobs import Knobs
+
+#: Fonts, each with the Debian package that ships it (all have Cyrillic; checked with ``fc-list :lang=ru``).
+FONTS: dict[str, tuple[str, str]] = {
+    "typewriter": ("/usr/share/fonts/truetype/freefont/FreeMonoBold.ttf", "fonts-freefont-ttf"),
+    "typewriter_light": ("/usr/share/fonts/truetype/freefont/FreeMono.ttf", "fonts-freefont-ttf"),
+    # URW Chancery (Zapf Chancery clone): a slanted pen hand; jittered per line it reads as handwriting
+    "hand": ("/usr/share/fonts/opentype/urw-base35/Z003-MediumItalic.otf", "fonts-urw-base35"),
+    "stamp": ("/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf", "fonts-dejavu-core"),
+}
+_FONT_FALLBACK = {"stamp": "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"}
+
+#: Ink colours (linear RGB 0..1 of full-strength ink).
+INKS: dict[str, tuple[float, float, float]] = {
+    "ribbon": (0.07, 0.07, 0.09),
+    "carbon": (0.22, 0.24, 0.42),
+    "black": (0.10, 0.10, 0.13),
+    "pencil": (0.30, 0.30, 0.33),
+    "blue": (0.12, 0.20, 0.58),
+    "red": (0.72, 0.13, 0.13),
+    "violet": (0.42, 0.20, 0.62),
+    "stamp_blue": (0.18, 0.28, 0.66),
+}
+
+_COUNTER_CHARS = set("оаеэбвдрфёОАВБДРФЭЮюя@ОQ0689")
+
+
+@dataclass
+class InkPatch:
+    """Ink of one region: ``mask`` (H x W float32, 0..1) placed with its top-left at ``(x, y)`` on the page."""
+
+    mask: np.ndarray
+    x: int
+    y: int
+    ink: str
+    lines: list[tuple[str, BBox]] = field(default_factory=list)  # line text and its box, page pixels
+
+    @property
+    def box(self) -> BBox:
+        h, w = self.mask.shape
+        return BBox(self.x, self.y, self.x + w, self.y + h)
+
+    def ink_box(self, threshold: float = 0.04) -> BBox | None:
+        """Box of the pixels that actually carry ink, or None for an empty patch."""
+        ys, xs = np.nonzero(self.mask > threshold)
+        if len(xs) == 0:
+            return None
+        return BBox(
+            self.x + int(xs.min()), self.y + int(ys.min()), self.x + int(xs.max()) + 1, self.y + int(ys.max()) + 1
+        )
+
+
+def font_path(kind: str) -> str:
+    path, package = FONTS[kind]
+    if Path(path).exists():
+        return path
+    alt = _FONT_FALLBACK.get(kind)
+    if alt and Path(alt).exists():
+        return alt
+    raise DependencyError(f"font for {kind} text not found ({path})", package=package)
+
+
+@lru_cache(maxsize=64)
+def _font(kind: str, size_px: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(font_path(kind), size_px)
+
+
+@lru_cache(maxsize=4096)
+def _glyph(kind: str, size_px: int, ch: str) -> tuple[np.ndarray, int, int]:
+    """One character's coverage in a cell anchored at the baseline: (mask, x offset, y offset from baseline)."""
+    font = _font(kind, size_px)
+    x0, y0, x1, y1 = font.getbbox(ch, anchor="ls")
+    w, h = max(1, x1 - x0), max(1, y1 - y0)
+    img = Image.new("L", (w + 4, h + 4), 0)
+    ImageDraw.Draw(img).text((2 - x0, 2 - y0), ch, font=font, fill=255, anchor="ls")
+    mask = np.asarray(img, dtype=np.float32) / 255.0
+    mask.setflags(write=False)
+    return mask, x0 - 2, y0 - 2
+
+
+def pt_to_px(pt: float, dpi: float) -> int:
+    return max(4, int(round(pt * dpi / 72.0)))
+
+
+def _paste(canvas: np.ndarray, patch: np.ndarray, x: int, y: int, scale: float = 1.0) -> None:
+    """Max-composite ``patch`` into ``canvas`` at (x, y), clipped to the canvas."""
+    h, w = patch.shape
+    cx0, cy0 = max(0, x), max(0, y)
+    cx1, cy1 = min(canvas.shape[1], x + w), min(canvas.shape[0], y + h)
+    if cx0 >= cx1 or cy0 >= cy1:
+        return
+    src = patch[cy0 - y : cy1 - y, cx0 - x : cx1 - x]
+    np.maximum(canvas[cy0:cy1, cx0:cx1], src * scale, out=canvas[cy0:cy1, cx0:cx1])
+
+
+def wrap(text: str, max_chars: int, indent: int = 0) -> list[str]:
+    """Greedy word wrap at spaces: the lines joined by single spaces give back each paragraph of ``text``."""
+    out: list[str] = []
+    for para in text.split("\n"):
+        words = para.split(" ")
+        line = ""
+        limit = max(1, max_chars - indent)
+        for word in words:
+            candidate = word if not line else f"{line} {word}"
+            if line and len(candidate) > limit:
+                out.append(line)
+                line, limit = word, max_chars
+            else:
+                line = candidate
+        out.append(line)
+    return out
+
+
+def typewriter(
+    text: str,
+    *,
+    x: int,
+    y: int,
+    dpi: float,
+    size_pt: float,
+    max_width_px: int | None,
+    indent: int,
+    line_spacing: float,
+    knobs: Knobs,
+    rng: np.random.Generator,
+    align: str = "left",
+) -> InkPatch:
+    """Typed text on a fixed pitch, each character struck on its own: jitter, pressure, filled or broken type."""
+    kind = "typewriter"
+    size = pt_to_px(size_pt, dpi)
+    font = _font(kind, size)
+    advance = font.getlength("н")
+    ascent, descent = font.getmetrics()
+    pitch = advance  # monospace: one advance per character, spaces included
+    max_chars = int(max_width_px // pitch) if max_width_px else 10_000
+    lines = wrap(text, max_chars, indent)
+    line_h = int(round(size * line_spacing))
+    longest = max((len(ln) + (indent if i == 0 else 0)) for i, ln in enumerate(lines)) if lines else 0
+    pad = int(size * 0.5)
+    width = int(longest * pitch) + 2 * pad
+    height = line_h * (len(lines) - 1) + ascent + descent + 2 * pad
+    canvas = np.zeros((height, width), np.float32)
+    boxes: list[tuple[str, BBox]] = []
+    scale_px = dpi / 300.0
+    for i, line in enumerate(lines):
+        first = indent if i == 0 else 0
+        if align == "right":
+            first = longest - len(line)
+        base = pad + ascent + i * line_h
+        lx0, lx1, ly0, ly1 = 10**9, -1, 10**9, -1
+        for j, ch in enumerate(line):
+            if ch == " ":
+                continue
+            glyph, gx, gy = _glyph(kind, size, ch)
+            g = glyph
+            if knobs.filled_glyph_prob and ch in _COUNTER_CHARS and rng.random() < knobs.filled_glyph_prob:
+                k = max(3, int(size * 0.12)) | 1
+                g = cv2.morphologyEx(g, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+            if knobs.broken_glyph_prob and rng.random() < knobs.broken_glyph_prob:
+                g = g.copy()
+                for _ in range(int(rng.integers(1, 3))):
+                    cy, cx = int(rng.integers(0, g.shape[0])), int(rng.integers(0, g.shape[1]))
+                    cv2.circle(g, (cx, cy), max(2, int(size * rng.uniform(0.06, 0.14))), 0.0, -1)
+            dx = rng.normal(0, knobs.char_jitter_px * scale_px)
+            dy = rng.normal(0, knobs.baseline_wobble_px * scale_px)
+            px = int(round(pad + (first + j) * pitch + gx + dx))
+            py = int(round(base + gy + dy))
+            strength = 1.0 - knobs.pressure_var * float(rng.beta(1.5, 4.0))
+            _paste(canvas, g, px, py, strength)
+            lx0, lx1 = min(lx0, px), max(lx1, px + g.shape[1])
+            ly0, ly1 = min(ly0, py), max(ly1, py + g.shape[0])
+        if lx1 >= 0:
+            boxes.append((line, BBox(x + lx0, y + ly0, x + lx1, y + ly1)))
+        elif line:
+            boxes.append((line, BBox(x + pad, y + base - ascent, x + pad + 1, y + base)))
+    canvas = _spread(canvas, knobs.ink_spread_px * scale_px)
+    if knobs.carbon_copy:
+        canvas = cv2.GaussianBlur(canvas, (0, 0), 1.2 * scale_px) * 0.8
+    return InkPatch(canvas, x - pad, y - pad, "carbon" if knobs.carbon_copy else "ribbon", boxes)
+
+
+def _spread(mask: np.ndarray, sigma: float) -> np.ndarray:
+    """Ink soaking into paper: blur, then a soft threshold that thickens strokes and rounds their ends."""
+    if sigma <= 0:
+        return mask
+    blurred = cv2.GaussianBlur(mask, (0, 0), sigma)
+    return np.clip((blurred - 0.12) * 1.6, 0.0, 1.0).astype(np.float32)
+
+
+def handwriting(
+    text: str,
+    *,
+    x: int,
+    y: int,
+    dpi: float,
+    size_pt: float,
+    angle: float,
+    ink: str,
+    rng: np.random.Generator,
+) -> InkPatch:
+    """Handwritten lines: a pen hand with wavy baselines, uneven size and slant, each line its own tilt."""
+    size = pt_to_px(size_pt, dpi)
+    font = _font("hand", size)
+    lines = text.split("\n")
+    line_h = int(size * 1.15)
+    ascent, descent = font.getmetrics()
+    # render each line upright, then warp and tilt it
+    pieces: list[tuple[str, np.ndarray, int, int]] = []
+    cy = 0
+    for line in lines:
+        w = int(font.getlength(line)) + size
+        h = ascent + descent + size // 2
+        img = Image.new("L", (max(w, 4), h), 0)
+        ImageDraw.Draw(img).text((size // 2, size // 4), line, font=font, fill=255)
+        m = np.asarray(img, dtype=np.float32) / 255.0
+        m = _wavy(m, amplitude=size * 0.05, period=size * rng.uniform(3, 6), rng=rng)
+        tilt = angle + rng.normal(0, 1.2)
+        m = _rotate(m, tilt)
+        sx = int(rng.normal(0, size * 0.15))
+        pieces.append((line, m, sx, cy))
+        cy += line_h
+    width = max(m.shape[1] + max(0, sx) for _, m, sx, _ in pieces) + size
+    height = max(py + m.shape[0] for _, m, _, py in pieces) + size // 2
+    canvas = np.zeros((height, width), np.float32)
+    boxes: list[tuple[str, BBox]] = []
+    for line, m, sx, py in pieces:
+        px = max(0, sx) + size // 4
+        _paste(canvas, m, px, py)
+        ys, xs = np.nonzero(m > 0.04)
+        if len(xs):
+            boxes.append(
+                (
+                    line,
+                    BBox(
+                        x + px + int(xs.min()),
+                        y + py + int(ys.min()),
+                        x + px + int(xs.max()) + 1,
+                        y + py + int(ys.max()) + 1,
+                    ),
+                )
+            )
+    if ink == "pencil":
+        # graphite catches only the tops of the paper grain
+        grain = rng.uniform(0.45, 1.0, canvas.shape).astype(np.float32)
+        canvas = canvas * grain * 0.85
+    else:
+        canvas = np.clip(cv2.GaussianBlur(canvas, (0, 0), 0.6 * dpi / 300.0) * 1.3, 0, 1) * rng.uniform(0.8, 1.0)
+    return InkPatch(canvas.astype(np.float32), x, y, ink, boxes)
+
+
+def _wavy(mask: np.ndarray, *, amplitude: float, period: float, rng: np.random.Generator) -> np.ndarray:
+    h, w = mask.shape
+    phase = rng.uniform(0, 2 * math.pi)
+    xs = np.arange(w, dtype=np.float32)
+    shift = (amplitude * np.sin(2 * math.pi * xs / period + phase)).astype(np.float32)
+    map_x = np.tile(xs, (h, 1))
+    map_y = (np.arange(h, dtype=np.float32)[:, None] + shift[None, :]).astype(np.float32)
+    return cv2.remap(mask, map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0)
+
+
+def _rotate(mask: np.ndarray, degrees: float) -> np.ndarray:
+    """Rotate counter-clockwise by ``degrees``, growing the canvas so nothing is cut."""
+    h, w = mask.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(h * sin + w * cos) + 2, int(h * cos + w * sin) + 2
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    return cv2.warpAffine(mask, m, (nw, nh), flags=cv2.INTER_LINEAR, borderValue=0.0)
+
+
+def _stamp_texture(mask: np.ndarray, gaps: float, rng: np.random.Generator, dpi: float) -> np.ndarray:
+    """Uneven rubber-stamp inking: a smooth field thins the ink, in places to nothing."""
+    h, w = mask.shape
+    field = smooth_noise((h, w), max(4.0, 40 * dpi / 300.0), rng)
+    strength = np.clip(1.15 - gaps * 1.4 * field, 0.0, 1.0)
+    speckle = rng.uniform(1 - gaps * 0.6, 1.0, mask.shape).astype(np.float32)
+    return (mask * strength * speckle * 0.9).astype(np.float32)
+
+
+def stamp_round(
+    rim: str,
+    center: str,
+    *,
+    cx: int,
+    cy: int,
+    diameter_px: int,
+    angle: float,
+    ink: str,
+    gaps: float,
+    dpi: float,
+    rng: np.random.Generator,
+) -> InkPatch:
+    """A round rubber stamp: two rings, the rim text set along the circle, a line or two in the middle."""
+    size = diameter_px + 8
+    img = Image.new("L", (size, size), 0)
+    draw = ImageDraw.Draw(img)
+    c = size / 2
+    r_out = diameter_px / 2
+    lw = max(2, int(diameter_px * 0.018))
+    draw.ellipse((c - r_out, c - r_out, c + r_out, c + r_out), outline=255, width=lw)
+    r_in = r_out * 0.68
+    draw.ellipse((c - r_in, c - r_in, c + r_in, c + r_in), outline=255, width=max(1, lw - 1))
+    glyph_px = int((r_out - r_in) * 0.62)
+    font = _font("stamp", glyph_px)
+    r_text = (r_out + r_in) / 2
+    n = max(1, len(rim))
+    for i, ch in enumerate(rim):
+        theta = -math.pi / 2 + 2 * math.pi * (i + 0.5) / (n + 1)  # leave a gap where the rim text closes
+        gx, gy = c + r_text * math.cos(theta), c + r_text * math.sin(theta)
+        gimg = Image.new("L", (glyph_px * 2, glyph_px * 2), 0)
+        ImageDraw.Draw(gimg).text((glyph_px, glyph_px), ch, font=font, fill=255, anchor="mm")
+        gimg = gimg.rotate(-math.degrees(theta) - 90, resample=Image.Resampling.BILINEAR)
+        img.paste(255, (int(gx - glyph_px), int(gy - glyph_px)), gimg)
+    if center:
+        cfont = _font("stamp", int(glyph_px * 0.9))
+        rows = center.split("\n")
+        for k, row in enumerate(rows):
+            yy = c + (k - (len(rows) - 1) / 2) * glyph_px * 1.1
+            draw.text((c, yy), row, font=cfont, fill=255, anchor="mm")
+    mask = np.asarray(img, dtype=np.float32) / 255.0
+    mask = _rotate(mask, angle)
+    mask = _stamp_texture(mask, gaps, rng, dpi)
+    h, w = mask.shape
+    return InkPatch(mask, cx - w // 2, cy - h // 2, ink)
+
+
+def stamp_rect(
+    rows: list[str],
+    *,
+    x: int,
+    y: int,
+    width_px: int,
+    height_px: int,
+    angle: float,
+    ink: str,
+    gaps: float,
+    dpi: float,
+    rng: np.random.Generator,
+) -> InkPatch:
+    """A rectangular registration stamp: a double frame with lines of text (left blank for a hand to fill)."""
+    img = Image.new("L", (width_px + 8, height_px + 8), 0)
+    draw = ImageDraw.Draw(img)
+    lw = max(2, int(height_px * 0.025))
+    draw.rectangle((4, 4, width_px + 3, height_px + 3), outline=255, width=lw)
+    inset = lw * 3
+    draw.rectangle(
+        (4 + inset, 4 + inset, width_px + 3 - inset, height_px + 3 - inset), outline=255, width=max(1, lw // 2)
+    )
+    if rows:
+        row_h = (height_px - 4 * inset) / len(rows)
+        font = _font("stamp", max(6, int(row_h * 0.6)))
+        for k, row in enumerate(rows):
+            draw.text((4 + 2 * inset, 4 + 2 * inset + k * row_h + row_h / 2), row, font=font, fill=255, anchor="lm")
+    mask = np.asarray(img, dtype=np.float32) / 255.0
+    mask = _rotate(mask, angle)
+    mask = _stamp_texture(mask, gaps, rng, dpi)
+    return InkPatch(mask, x, y, ink)
+
+
+def scrawl(
+    *, x: int, y: int, width_px: int, height_px: int, ink: str, dpi: float, rng: np.random.Generator
+) -> InkPatch:
+    """A signature: a fast looping stroke with a flourish underneath; no legible text."""
+    canvas = np.zeros((height_px, width_px), np.uint8)
+    n = int(rng.integers(5, 9))
+    t = np.linspace(0, 1, 240)
+    xs = 0.08 * width_px + t * 0.8 * width_px
+    loops = np.zeros_like(t)
+    for _ in range(3):
+        loops += rng.uniform(0.1, 0.25) * np.sin(2 * math.pi * (n * t * rng.uniform(0.8, 1.2)) + rng.uniform(0, 6))
+    ys = height_px * (0.45 + loops)
+    xs = xs + 0.04 * width_px * np.cos(2 * math.pi * n * t)
+    thick = max(2, int(3 * dpi / 300))
+    pts = np.stack([xs, ys], axis=1).astype(np.int32)
+    cv2.polylines(canvas, [pts], False, 255, thick, cv2.LINE_AA)
+    fx = np.linspace(0.05 * width_px, 0.95 * width_px, 60)
+    fy = height_px * (0.85 - 0.12 * np.sin(np.linspace(0, math.pi, 60)) + rng.uniform(-0.03, 0.03))
+    cv2.polylines(canvas, [np.stack([fx, fy], axis=1).astype(np.int32)], False, 255, thick, cv2.LINE_AA)
+    mask = canvas.astype(np.float32) / 255.0
+    return InkPatch(mask, x, y, ink)
+
+
+def ruled_box(*, x: int, y: int, width_px: int, height_px: int, dpi: float) -> InkPatch:
+    """A printed ruled box, as on a telegraph form."""
+    lw = max(1, int(3 * dpi / 300))
+    canvas = np.zeros((height_px, width_px), np.float32)
+    cv2.rectangle(canvas, (lw, lw), (width_px - 1 - lw, height_px - 1 - lw), 0.85, lw)
+    return InkPatch(canvas, x, y, "black")
+
+
+def smooth_noise(shape: tuple[int, int], scale: float, rng: np.random.Generator) -> np.ndarray:
+    """Smooth noise in 0..1 with features about ``scale`` pixels across (random grid, bicubic upscale)."""
+    h, w = shape
+    gh, gw = max(2, int(h / scale) + 2), max(2, int(w / scale) + 2)
+    grid = rng.random((gh, gw)).astype(np.float32)
+    out = cv2.resize(grid, (w, h), interpolation=cv2.INTER_CUBIC)
+    return np.clip(out, 0.0, 1.0)
