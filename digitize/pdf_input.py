@@ -153,7 +153,7 @@ def _inspect(path: Path, cfg: InputConfig) -> PdfInfo:
     if active:
         raise InputError(f"PDF contains active content ({active}); refused for safety", path=path)
     if warnings:
-        log.warning("%s: damaged PDF read after repair by qpdf: %s", path, warnings[0])
+        log.warning("%s: damaged PDF read after repair by qpdf: %s", path, _first_line(Exception(warnings[0])))
     doc = _pdfium_document(path, cfg.password)
     try:
         if len(doc) != count:
