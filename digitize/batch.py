@@ -183,6 +183,7 @@ class Runner(Protocol):
 def _init_worker() -> None:
     # Ctrl-C reaches the whole process group; the parent alone decides, and stops the workers itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited through fork
     os.environ["OMP_THREAD_LIMIT"] = "1"
 
 
@@ -310,13 +311,13 @@ class _Batch:
             return None
         doc_hash = _document_hash(source, hashes)
         row = self.ledger.document(source.name)
-        files = [p for p in (outputs.pdf, outputs.text, outputs.json) if p is not None]
+        files = [Path(p) for k, p in outputs.to_dict().items() if p is not None and k != "folder"]
         if (
             not self.force
             and row is not None
             and row.status == Status.DONE
             and (row.input_hash, row.settings_hash) == (doc_hash, self.settings_hash)
-            and all(p.is_file() for p in files)
+            and all(p.exists() for p in files)
         ):
             shutil.rmtree(outputs.folder / PAGE_CACHE, ignore_errors=True)  # left by a kill after the ledger
             n = len(source.pages)
