@@ -9,9 +9,11 @@ stays unmatched at the end counts as deleted or inserted. The penalty's coeffici
 small grid and the best accuracy is kept.
 
 Differences from the paper: all ground-truth lines of the longest length take part in step 3 (as in
-dinglehopper's port); whitespace left over where a line is cut is not counted; the window search uses
-rapidfuzz's optimal partial alignment (Indel distance, where a substitution costs 2) instead of a Python
-loop; and the coefficient grid is four sets, not hundreds, which makes a 200-page corpus take seconds.
+dinglehopper's port); a match removes the matched windows from both pools at once (dinglehopper re-queues
+a split ground-truth piece, which lets its own leftover take the output line from it); whitespace left over
+where a line is cut is not counted; the window search uses rapidfuzz's optimal partial alignment (Indel
+distance, where a substitution costs 2) instead of a Python loop; and the coefficient grid is four sets,
+not hundreds, which makes a 200-page corpus take seconds.
 """
 
 from __future__ import annotations
@@ -142,17 +144,13 @@ def _run(gt_lines: list[str], ocr_lines: list[str], coef: tuple[int, int, int, i
                 best = (score, g, pick[1], pick[2])
         assert best is not None
         _, g, o, m = best
-        gt.remove(g)
-        if m.gt_end - m.gt_start < len(g):
-            # step 4: the ground-truth line was longer; split it and let the matched piece compete again
-            piece, rest = g.cut(m.gt_start, m.gt_end)
-            gt.extend([piece, *rest])
-            gt.sort(key=len, reverse=True)
-            continue
+        # step 4: the matched windows leave both pools; what is left of either line goes back in
         errors += m.edits
+        gt.remove(g)
         ocr.remove(o)
-        _, rest = o.cut(m.ocr_start, m.ocr_end)
-        ocr.extend(rest)
+        gt.extend(g.cut(m.gt_start, m.gt_end)[1])
+        ocr.extend(o.cut(m.ocr_start, m.ocr_end)[1])
+        gt.sort(key=len, reverse=True)
         ocr.sort(key=len, reverse=True)
     # step 6: what is left unmatched was deleted (ground truth) or inserted (output)
     return errors + sum(len(p) for p in gt) + sum(len(p) for p in ocr)
