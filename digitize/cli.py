@@ -65,8 +65,12 @@ def _accuracy_table(summary: api.AccuracySummary) -> Table:
         str(summary.chars.reference_length),
         f"{summary.chars.rate:.2%}",
         f"{summary.words.rate:.2%}",
-        "",
+        f"{summary.exact_chars.rate:.2%}",
         style="bold",
+    )
+    table.caption = (
+        f"mean page CER {summary.mean_page_cer:.2%}; bag-of-words F1 {summary.bow.f1:.2%}; "
+        f"flexible character accuracy {summary.flex.accuracy:.2%}"
     )
     return table
 
@@ -201,7 +205,44 @@ def run(
     if result.accuracy is not None:
         console.print(_accuracy_table(result.accuracy))
         console.print(f"accuracy written to {result.accuracy_json}", markup=False)
+    if result.report is not None:
+        console.print(f"report written to {result.report.html}", markup=False)
     sys.exit(result.exit_code)
+
+
+@main.command("eval")
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--ground-truth",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Ground-truth folder: <doc>/<page>.gt.txt, <doc>.gt.txt or <doc>/<page>.xml (PAGE).",
+)
+@click.option(
+    "--report",
+    "report_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for report.json, report.csv and report.html (default: OUT/report).",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(["exact", "default", "lenient"]),
+    default="default",
+    show_default=True,
+    help="Text normalisation before comparing (see README, Evaluation); exact figures are always given beside.",
+)
+def eval_command(out: Path, ground_truth: Path, report_dir: Path | None, profile: str) -> None:
+    """Measure a run's outputs in OUT against ground truth and write an accuracy report."""
+    result = api.evaluate(out, ground_truth, report=report_dir or out / "report", profile=profile)
+    summary = result.summary
+    for item in summary.unmatched:
+        click.echo(f"digitize: not evaluated: {item}", err=True)
+    if not summary.documents:
+        click.echo("digitize: error: no output document has ground truth", err=True)
+        sys.exit(int(ExitCode.EVALUATION_FAILED))
+    console.print(_accuracy_table(summary))
+    if result.report is not None:
+        console.print(f"report written to {result.report.html}", markup=False)
 
 
 def _terminate(signum: int, frame: object) -> None:
