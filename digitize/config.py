@@ -90,6 +90,9 @@ class LayoutConfig(_Strict):
     )
     stamp_min_confidence: float = Field(0.5, ge=0, le=1, description="stamp text below this is kept out of .txt")
     reread_body: bool = Field(True, description="re-read each paragraph on its own (psm 6) after the first pass")
+    top_margin_mm: float = Field(
+        40.0, ge=0, description="text above this is taken for handwritten notes (registry, folio, archive reference)"
+    )
 
 
 class RunConfig(_Strict):

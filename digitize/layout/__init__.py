@@ -69,8 +69,18 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
     page_h, page_w = gray.shape[:2]
     dpi = prepared.dpi or 300.0
     typed, line_h = detect.typed_words(words, cfg.typed_min_conf)
-    lines = detect.typed_lines(detect.group_lines(typed, max(line_h, 1)), cfg.typed_min_conf, masks)
+    line_h = max(line_h, 1)
     frames = detect.ruled_boxes(masks.dark, dpi)
+    all_lines = detect.group_lines(typed, line_h)
+    in_frame = [ln for ln in all_lines if any(f.intersection(ln.bbox) > 0.6 * ln.bbox.area for f in frames)]
+    lines = in_frame + detect.typed_lines(
+        [ln for ln in all_lines if ln not in in_frame],
+        cfg.typed_min_conf,
+        masks,
+        line_h,
+        detect.mm(dpi, cfg.top_margin_mm),
+    )
+    lines.sort(key=lambda ln: (ln.bbox.y0, ln.bbox.x0))
     colour = detect.colour_clusters(masks, dpi, cfg.min_stamp_mm)
     out: list[Candidate] = []
 
@@ -80,18 +90,14 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
     stamps = [c.bbox for c in out]
 
     # typed text inside a ruled frame: a telegraph transmission block, one region per frame
-    free_lines = []
-    for ln in lines:
-        home = next((f for f in frames if f.intersection(ln.bbox) > 0.6 * ln.bbox.area), None)
-        if home is None:
-            free_lines.append(ln)
     for f in frames:
-        inside = [ln for ln in lines if f.intersection(ln.bbox) > 0.6 * ln.bbox.area]
+        inside = [ln for ln in in_frame if f.intersection(ln.bbox) > 0.6 * ln.bbox.area]
         if inside:
             out.append(Candidate(RegionType.TRANSMISSION_BLOCK, f, lines=inside, confidence=0.95))
+    free_lines = [ln for ln in lines if ln not in in_frame]
 
     typed_boxes: list[BBox] = []
-    for block in classify.group_blocks(free_lines, max(line_h, 1)):
+    for block in classify.group_blocks(free_lines, line_h):
         box = BBox.enclosing([ln.bbox for ln in block])
         text = "\n".join(ln.text for ln in block)
         rtype, conf = classify.block_type(text, box, len(block), page_w, page_h)
@@ -99,8 +105,8 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
             parts = classify.split_transmission(block)
         elif rtype is RegionType.BODY:
             parts = classify.split_paragraphs(block, line_h)
-        elif rtype is RegionType.ADDRESSEE and all(classify.ADDRESSEE_CUE.match(ln.text) for ln in block):
-            parts = [[ln] for ln in block]
+        elif rtype is RegionType.ADDRESSEE:
+            parts = classify.split_addressees(block)
         else:
             parts = [block]
         for part in parts:
@@ -108,35 +114,30 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
             typed_boxes.append(pbox)
             out.append(Candidate(rtype, pbox, lines=part, confidence=conf))
 
-    explained = [w_box for ln in lines for w_box in (BBox(w.left, w.top, w.right, w.bottom) for w in ln.words)]
+    explained = [BBox(w.left, w.top, w.right, w.bottom) for ln in lines for w in ln.words]
     explained += frames + stamps
+    signatures = [c.bbox for c in out if c.type is RegionType.SIGNATURE]
     hand = [c for c in colour if not c.shape] + detect.dark_clusters(masks, explained, dpi)
     for c in hand:
-        covered = sum(c.bbox.intersection(b) for b in typed_boxes)
+        covered = sum(c.bbox.intersection(b) for b in typed_boxes + stamps)
         if covered > 0.5 * c.bbox.area:
             continue  # a stroke across typed text (an underline, a correction) is not a region of its own
         if classify.in_folio_zone(c.bbox, page_w, page_h, dpi):
             out.append(Candidate(RegionType.FOLIO_NUMBER, c.bbox, image="gray", confidence=0.7))
+        elif any(_beside(c.bbox, s, dpi) for s in signatures):
+            # the handwritten mark beside a signer's typed name: a signature, not read (a scrawl has no text)
+            out.append(Candidate(RegionType.SIGNATURE, c.bbox, image="gray", confidence=0.7, read=False))
         else:
             out.append(Candidate(RegionType.MARGINALIA, c.bbox, image="gray", confidence=0.6))
-    return _attach_signatures(out, dpi)
+    return out
 
 
-def _attach_signatures(cands: list[Candidate], dpi: float) -> list[Candidate]:
-    """A handwritten signature beside (or just above) a signer's typed name joins the signature block."""
+def _beside(b: BBox, sig: BBox, dpi: float) -> bool:
+    """Whether handwriting ``b`` sits where a signature goes: in the typed name's band, within a hand's reach."""
     reach_x, reach_y = detect.mm(dpi, 70), detect.mm(dpi, 12)
-    used: set[int] = set()
-    for sig in (c for c in cands if c.type is RegionType.SIGNATURE):
-        for i, c in enumerate(cands):
-            if i in used or c.type is not RegionType.MARGINALIA:
-                continue
-            b, s = c.bbox, sig.bbox
-            same_band = min(b.y1, s.y1) - max(b.y0, s.y0) > 0 or (0 <= s.y0 - b.y1 < reach_y)
-            near = max(s.x0 - b.x1, b.x0 - s.x1) < reach_x
-            if same_band and near:
-                sig.bbox = sig.bbox.union(b)
-                used.add(i)
-    return [c for i, c in enumerate(cands) if i not in used]
+    band = min(b.y1, sig.y1 + reach_y) - max(b.y0, sig.y0 - reach_y) > 0.5 * b.height
+    near = max(sig.x0 - b.x1, b.x0 - sig.x1) < reach_x
+    return band and near
 
 
 def _lines_from_typed(part: list[detect.TypedLine]) -> tuple[Line, ...]:
@@ -154,7 +155,9 @@ def _read(
     images = {"ocr": masks.ocr_image, "colour": masks.colour_image, "gray": np.asarray(prepared.gray)}
     flags: list[str] = []
     rtype = c.type
-    if rtype is RegionType.BODY and not cfg.reread_body and c.lines:
+    if not c.read:
+        lines, text, conf = (), "", c.confidence
+    elif rtype is RegionType.BODY and not cfg.reread_body and c.lines:
         lines = _lines_from_typed(c.lines)
         text = "\n".join(ln.text for ln in lines)
         conf = sum(ln.confidence for ln in lines) / len(lines)
@@ -162,7 +165,7 @@ def _read(
         # a handwritten note in the folio corner may be the folio or the archive reference: read it freely first
         rt = reader.read(prepared, c.bbox, RegionType.MARGINALIA, image=images[c.image])
         lines, text, conf = rt.lines, rt.text, rt.confidence
-        if classify.ARCHIVE_CUE.search(" ".join(text.split())):
+        if classify.looks_like_archive_reference(text):
             rtype = RegionType.ARCHIVE_REFERENCE
         elif sum(ch.isdigit() for ch in text) >= sum(ch.isalpha() for ch in text):
             rt = reader.read(prepared, c.bbox, rtype, image=images[c.image])
@@ -173,7 +176,7 @@ def _read(
         rt = reader.read(prepared, c.bbox, rtype, image=images[c.image])
         lines, text, conf = rt.lines, rt.text, rt.confidence
     extra_fields: dict[str, object] = {}
-    if rtype in (RegionType.MARGINALIA, RegionType.STAMP) and classify.ARCHIVE_CUE.search(" ".join(text.split())):
+    if rtype in (RegionType.MARGINALIA, RegionType.STAMP) and classify.looks_like_archive_reference(text):
         rtype = RegionType.ARCHIVE_REFERENCE  # the archive's fond/opis/delo note, handwritten or stamped
     elif rtype is RegionType.MARGINALIA and classify.TRANSMISSION_CUE.search(text) and c.image != "ocr":
         rtype = RegionType.TRANSMISSION_BLOCK  # a rubber-stamped (violet) telegraph block

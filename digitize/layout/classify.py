@@ -20,8 +20,22 @@ TRANSMISSION_CUE = re.compile(
     r"(^\s*(Пер|Пров|Проз|Прин|Передал|Принял)\b)|(\d{1,2}\s*ч\.?\s*\d{1,2}\s*м\b)|\bОПС\b", re.IGNORECASE
 )
 ARCHIVE_CUE = re.compile(r"(?:^|[\s,(])(?:Ф|ф)\s*\.?\s*\d+.*(?:оп|ОП|Оп|04|д\s*\.|Д\s*\.)", re.DOTALL)
+_ARCHIVE_PARTS = (
+    re.compile(r"(?:^|[\s,(])[ФфF]\s*\.?\s*\d"),
+    re.compile(r"(?:оп|ОП|Оп|on|0п|04)\s*\.?\s*\d"),
+    re.compile(r"(?:^|[\s,.])[дДd]\s*\.\s*\d"),
+)
+
+
+def looks_like_archive_reference(text: str) -> bool:
+    """Two of the three labels (fond, opis, delo) followed by numbers: enough for handwriting the OCR mangles."""
+    flat = " ".join(text.split())
+    return bool(ARCHIVE_CUE.search(flat)) or sum(bool(p.search(flat)) for p in _ARCHIVE_PARTS) >= 2
+
+
 ADDRESSEE_CUE = re.compile(
-    r"^\s*([ТГ]овари[щш][уа]?|Тов\.|Председател|Секретар|Министр|Начальник|Наркому|Народн|Заместител|ЦК\b|В\s+ЦК|Москва)",
+    r"^\s*([ТГ]ова[рp]и[щш]|Тов\.|Пр[еc]дс[еc]дат|С[еc]к[рp]?х?[еc]т[аa]р|Министр|Начальник|Нарком|Народн|Заместит"
+    r"|ЦК\b|В\s+ЦК|Москва)",
     re.IGNORECASE,
 )
 # "И.Д.БАГИРОВ", "И. И. МАЗЕННИКОВ", "БАГИРОВ И.Д."
@@ -39,6 +53,7 @@ class Candidate:
     lines: list[TypedLine] = field(default_factory=list)
     confidence: float = 0.8  # how sure the rules are of the type
     shape: str = ""
+    read: bool = True  # False for marks with no text to read (a signature scrawl)
 
 
 def block_type(text: str, bbox: BBox, n_lines: int, page_w: int, page_h: int) -> tuple[RegionType, float]:
@@ -91,20 +106,45 @@ def group_blocks(lines: list[TypedLine], line_height: int) -> list[list[TypedLin
 
 
 def split_paragraphs(block: list[TypedLine], line_height: int) -> list[list[TypedLine]]:
-    """A body block into paragraphs at each indented first line (typewritten paragraphs are indented)."""
+    """A body block into paragraphs.
+
+    A paragraph starts at an indented line, or after a line that ends short: when the next line's first word
+    would have fitted in the room left at the end of this one, the typist returned the carriage on purpose.
+    """
     left = min(ln.bbox.x0 for ln in block)
+    right = max(ln.bbox.x1 for ln in block)
+    chars = sum(len(w.text) for ln in block for w in ln.words)
+    width = sum(w.width for ln in block for w in ln.words)
+    char_w = width / chars if chars else 0.6 * line_height
     paras: list[list[TypedLine]] = []
     for ln in block:
-        indented = ln.bbox.x0 - left > 1.5 * line_height
-        if not paras or (indented and len(paras[-1]) >= 1 and not _is_indented(paras[-1][-1], left, line_height)):
+        if not paras:
+            paras.append([ln])
+            continue
+        prev = paras[-1][-1]
+        indented = ln.bbox.x0 - left > 1.5 * char_w
+        first_word = ln.words[0].width if ln.words else 0
+        ended_short = right - prev.bbox.x1 > first_word + 2.5 * char_w
+        if (indented and not _is_indented(prev, left, char_w)) or ended_short:
             paras.append([ln])
         else:
             paras[-1].append(ln)
     return paras
 
 
-def _is_indented(ln: TypedLine, left: int, line_height: int) -> bool:
-    return ln.bbox.x0 - left > 1.5 * line_height
+def _is_indented(ln: TypedLine, left: int, char_w: float) -> bool:
+    return ln.bbox.x0 - left > 1.5 * char_w
+
+
+def split_addressees(block: list[TypedLine]) -> list[list[TypedLine]]:
+    """One region per addressee: a new one at each line that opens with an addressee word."""
+    out: list[list[TypedLine]] = []
+    for ln in block:
+        if not out or ADDRESSEE_CUE.match(ln.text):
+            out.append([ln])
+        else:
+            out[-1].append(ln)
+    return out
 
 
 def split_transmission(block: list[TypedLine]) -> list[list[TypedLine]]:
@@ -121,5 +161,5 @@ def split_transmission(block: list[TypedLine]) -> list[list[TypedLine]]:
 
 def in_folio_zone(bbox: BBox, page_w: int, page_h: int, dpi: float) -> bool:
     """Upper right corner, small: where archives number their sheets."""
-    small = bbox.width < 35 * dpi / 25.4 and bbox.height < 18 * dpi / 25.4
-    return small and bbox.y1 < 0.16 * page_h and bbox.x0 > 0.6 * page_w
+    small = bbox.width < 30 * dpi / 25.4 and bbox.height < 15 * dpi / 25.4
+    return small and bbox.y0 < 0.08 * page_h and bbox.x0 > 0.75 * page_w

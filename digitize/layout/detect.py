@@ -71,15 +71,27 @@ def typed_words(words: list[OcrWord], min_conf: float) -> tuple[list[OcrWord], i
     return [w for w in real if 0.45 * h <= w.height <= 2.0 * h], h
 
 
-def typed_lines(lines: list[TypedLine], min_conf: float, masks: InkMasks | None = None) -> list[TypedLine]:
-    """Lines Tesseract read with confidence and in black ink: typewriting.
+def typed_lines(
+    lines: list[TypedLine],
+    min_conf: float,
+    masks: InkMasks | None = None,
+    line_height: int = 0,
+    top_margin_px: int = 0,
+) -> list[TypedLine]:
+    """Lines that are typewriting: read with confidence, in black ink, at the page's type size, below the top margin.
 
-    Handwriting read as noise (low confidence) is dropped, and so is a line whose ink is mostly coloured: blue
-    handwriting that Tesseract happens to read well is still handwriting.
+    Handwriting Tesseract reads as noise has low confidence; blue handwriting it reads well is still mostly
+    coloured ink; black handwriting is written larger than the type; and notes in the top margin (registration
+    numbers, archive references, folio numbers) are handwritten on these pages. Everything dropped here is
+    found again as ink no typed line explains.
     """
     out = []
     for ln in lines:
         if median(w.conf for w in ln.words) < min_conf:
+            continue
+        if line_height and median(w.height for w in ln.words) > 1.45 * line_height:
+            continue
+        if (ln.bbox.y0 + ln.bbox.y1) / 2 < top_margin_px:
             continue
         if masks is not None:
             b = ln.bbox

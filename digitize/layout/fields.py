@@ -45,8 +45,11 @@ _ROMAN_LOOKALIKE = str.maketrans({"Х": "X", "х": "X", "і": "I", "l": "I", "1"
 
 _YEAR = r"(1[89]\d\d|20\d\d)"
 _DATE_ROMAN = re.compile(r"(\d{1,2})\s*[/.]\s*([IVXХ1l|ТУ]{1,4})\s*[/.,]?\s*" + _YEAR)
+_DATE_ROMAN_SHORT = re.compile(r"(\d{1,2})\s*\.\s*([IVXХ1l|ТУ]{1,4})\s*\.\s*(\d{2})(?!\d)")
 _DATE_NUMERIC = re.compile(r"(\d{1,2})\s*[./]\s*(\d{1,2})\s*[./]\s*" + _YEAR)
-_DATE_WORDS = re.compile(r"(?:(\d{1,2})|[\"«“„”]\s*[\"»”“]|_+)?\s*([А-Яа-яЁё]{3,9})\s+" + _YEAR, re.IGNORECASE)
+# the day may be quoted ("12" апреля) or left blank for the signer to fill in (" " апреля, ___ апреля)
+_DAY = r"(?:[\"«“„”]?\s*(\d{1,2})\s*[\"»”“]?|[\"«“„”]\s*[\"»”“]|_+)?"
+_DATE_WORDS = re.compile(_DAY + r"\s*([А-Яа-яЁё]{3,9})\s+" + _YEAR, re.IGNORECASE)
 _TIME = re.compile(r"(\d{1,2})\s*ч\.?\s*(\d{1,2})\s*м", re.IGNORECASE)
 _TIME_COLON = re.compile(r"\b(\d{1,2})[:.](\d{2})\b")
 
@@ -83,6 +86,11 @@ def parse_date(text: str) -> str | None:
     if m:
         roman = m.group(2).translate(_ROMAN_LOOKALIKE)
         if roman in _ROMAN and (iso := _iso(int(m.group(3)), _ROMAN[roman], int(m.group(1)))):
+            found.append((m.start(), iso))
+    m = _DATE_ROMAN_SHORT.search(text)
+    if m and not found:
+        roman = m.group(2).translate(_ROMAN_LOOKALIKE)
+        if roman in _ROMAN and (iso := _iso(1900 + int(m.group(3)), _ROMAN[roman], int(m.group(1)))):
             found.append((m.start(), iso))
     m = _DATE_NUMERIC.search(text)
     if m and (iso := _iso(int(m.group(3)), int(m.group(2)), int(m.group(1)))):
