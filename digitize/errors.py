@@ -18,6 +18,7 @@ Library code raises these and never prints or exits; only the CLI turns them int
 from __future__ import annotations
 
 import enum
+import re
 from pathlib import Path
 
 
@@ -33,6 +34,9 @@ class ExitCode(enum.IntEnum):
     OUTPUT_NOT_WRITABLE = 6
     EVALUATION_FAILED = 7
     INTERRUPTED = 130
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 class DigitizeError(Exception):
@@ -64,7 +68,13 @@ class DigitizeError(Exception):
             if self.page is not None:
                 where += f", page {self.page}"
             where += ": "
-        return (where + self.message).replace("\n", " ").strip()
+        line = (where + self.message).replace("\n", " ").strip()
+        # a file name may hold terminal escapes or bytes that are not UTF-8: shown escaped, never obeyed
+        try:
+            line = line.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        except UnicodeEncodeError:  # a lone surrogate that no file name produced
+            line = line.encode("utf-8", "backslashreplace").decode("utf-8")
+        return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", line)
 
     def __str__(self) -> str:
         return self.one_line()

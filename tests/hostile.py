@@ -131,7 +131,7 @@ def make_hostile_folder(scans: Path, outside: Path) -> dict[str, str]:
     add("bad-tiff.tif", b"II*\x00" + struct.pack("<I", 8) + b"\xff\xff" + junk[:64], "unreadable image")
     add("evil\\..\\..\\escape.png", b"GIF89a" + junk[:100], "not an image or PDF")
     add("two\nlines\x1b[31m.png", good_jpeg[:200], "truncated")
-    add(os.fsdecode(b"bad-utf8-\xff\xfe.png"), b"%PDF-1.7\n%%EOF\n", "PDF")
+    add(os.fsdecode(b"bad-utf8-\xff\xfe.png"), png_bytes(), "file name is not valid UTF-8")
     (scans / "escape-link.png").symlink_to(outside / "secret.png")
     expected["escape-link.png"] = "symlink leads out of the input folder"
     (scans / "dangling.png").symlink_to(scans / "no-such-file.png")
