@@ -16,10 +16,12 @@ from .batch import BatchProgress, BatchResult, DocumentStatus, run_batch
 from .config import RunConfig, default_jobs
 from .dependencies import check_for_run
 from .errors import OutputError
-from .evaluate import Evaluation, ReportFiles
+from .evaluate import Evaluation, ReportFiles, default_report_dir
 from .evaluate import evaluate as _evaluate
 from .evaluate.accuracy import AccuracySummary, summarize
 from .evaluate.groundtruth import load_document
+from .evaluate.layout import LayoutReport
+from .evaluate.layout import evaluate_layout as _evaluate_layout
 from .ledger import LedgerAccount, read_account
 from .ocr import tesseract
 
@@ -99,7 +101,7 @@ def run(
     )
     accuracy = accuracy_json = report = None
     if gt_dir is not None:
-        evaluation = _evaluate(out, gt_dir, report_dir=out / "report", input_dir=scans)
+        evaluation = _evaluate(out, gt_dir, report_dir=default_report_dir(out), input_dir=scans)
         accuracy, report = evaluation.summary, evaluation.report
         accuracy_json = out / "accuracy.json"
         fileio.write_json(accuracy_json, accuracy.to_dict())
@@ -145,6 +147,14 @@ def evaluate(
 ) -> Evaluation:
     """Every accuracy measure of a run's outputs in ``out``; with ``report``, also report.json/.csv/.html there."""
     return _evaluate(out, ground_truth, report_dir=report, profile=profile)
+
+
+def evaluate_layout(out: Path | str, ground_truth: Path | str, *, iou: float = 0.5) -> LayoutReport:
+    """Per region type precision/recall/F1 of the regions in ``out`` against PAGE XML ground truth, and the
+    confusion of types; also written to ``OUT/layout-report.json``."""
+    report = _evaluate_layout(Path(out), Path(ground_truth), iou)
+    fileio.write_json(Path(out) / "layout-report.json", report.to_dict())
+    return report
 
 
 def status(out: Path | str) -> LedgerAccount:

@@ -233,7 +233,7 @@ def run(
 )
 def eval_command(out: Path, ground_truth: Path, report_dir: Path | None, profile: str) -> None:
     """Measure a run's outputs in OUT against ground truth and write an accuracy report."""
-    result = api.evaluate(out, ground_truth, report=report_dir or out / "report", profile=profile)
+    result = api.evaluate(out, ground_truth, report=report_dir or api.default_report_dir(out), profile=profile)
     summary = result.summary
     for item in summary.unmatched:
         click.echo(f"digitize: not evaluated: {item}", err=True)
@@ -243,6 +243,41 @@ def eval_command(out: Path, ground_truth: Path, report_dir: Path | None, profile
     console.print(_accuracy_table(summary))
     if result.report is not None:
         console.print(f"report written to {result.report.html}", markup=False)
+
+
+@main.command("layout-eval")
+@click.argument("out", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--ground-truth",
+    required=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of <doc>/<page>.xml PAGE XML with the true regions.",
+)
+@click.option("--iou", type=click.FloatRange(0.05, 1.0), default=0.5, show_default=True, help="Overlap that counts.")
+def layout_eval(out: Path, ground_truth: Path, iou: float) -> None:
+    """Per region type precision, recall and F1 of OUT's regions against PAGE XML, and a confusion of types."""
+    report = api.evaluate_layout(out, ground_truth, iou=iou)
+    for item in report.unmatched:
+        click.echo(f"digitize: not evaluated: {item}", err=True)
+    table = Table(title=f"Layout against ground truth (IoU >= {iou:g}, {report.total.pages} pages)")
+    for col in ("type", "truth", "found", "P", "R", "F1"):
+        table.add_column(col, justify="left" if col == "type" else "right")
+    for row in report.total.to_dict()["per_type"] + [report.total.to_dict()["overall"]]:
+        table.add_row(
+            row["type"],
+            str(row["support"]),
+            str(row["tp"] + row["fp"]),
+            f"{row['precision']:.3f}",
+            f"{row['recall']:.3f}",
+            f"{row['f1']:.3f}",
+        )
+    console.print(table)
+    wrong = [c for c in report.total.to_dict()["confusion"] if c["truth"] != c["predicted"]]
+    if wrong:
+        console.print("confusions (truth -> found):", markup=False)
+        for c in wrong:
+            console.print(f"  {c['truth']} -> {c['predicted']}: {c['count']}", markup=False)
+    console.print(f"written to {out / 'layout-report.json'}", markup=False)
 
 
 def _terminate(signum: int, frame: object) -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .accuracy import summarize
 from .normalize import PROFILES
-from .report import ReportFiles, write_report
+from .report import ReportFiles, default_report_dir, write_report
 from .results import AccuracySummary, DocumentAccuracy, PageAccuracy
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "Evaluation",
     "PageAccuracy",
     "ReportFiles",
+    "default_report_dir",
     "evaluate",
     "summarize",
     "write_report",

@@ -13,7 +13,7 @@ from natsort import natsorted
 from rapidfuzz.distance import Levenshtein
 
 from ..errors import EvaluationError
-from ..models import DocumentResult, PageResult
+from ..models import DOCUMENT_SCHEMA, DocumentResult, PageResult
 from .fca import flexible_counts
 from .groundtruth import GroundTruthDocument, GroundTruthPage, document_names, load_document, match_page
 from .metrics import EditCounts, Segment, bag_of_words, confusions, graphemes, word_errors, wrong_words
@@ -130,7 +130,17 @@ def output_documents(out_dir: Path) -> dict[str, Path]:
     """``OUT/<doc>/<doc>.json`` of every document the run wrote, by name."""
     if not out_dir.is_dir():
         raise EvaluationError("output folder not found", path=out_dir)
-    return {p.parent.name: p for p in out_dir.glob("*/*.json") if p.stem == p.parent.name}
+    return {p.parent.name: p for p in out_dir.glob("*/*.json") if p.stem == p.parent.name and is_document_json(p)}
+
+
+def is_document_json(path: Path) -> bool:
+    """True for a document JSON of a run; False for anything else there (a report, a stray file)."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(200)  # the schema is the first key DocumentResult.to_dict writes
+    except OSError:
+        return False
+    return DOCUMENT_SCHEMA.split("/")[0].encode() in head
 
 
 def summarize(out_dir: Path, gt_dir: Path, profile: str = "default") -> AccuracySummary:

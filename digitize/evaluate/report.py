@@ -23,6 +23,7 @@ from .. import __version__
 from ..errors import EvaluationError
 from ..models import RegionType
 from . import plots
+from .accuracy import is_document_json
 from .images import find_page_image, page_thumbnail, run_input, split_label
 from .normalize import DESCRIPTIONS
 from .results import AccuracySummary, DocumentAccuracy, PageAccuracy
@@ -53,6 +54,13 @@ class ReportFiles:
     json: Path
     csv: Path
     html: Path
+
+
+def default_report_dir(out_dir: Path) -> Path:
+    """``OUT/report``, or ``OUT/accuracy-report`` when a document named ``report`` already lives in the former."""
+    if is_document_json(out_dir / "report" / "report.json"):
+        return out_dir / "accuracy-report"
+    return out_dir / "report"
 
 
 def _write_text(path: Path, text: str) -> None:
