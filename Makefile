@@ -9,7 +9,7 @@ PYTHON ?= python3
 # Debian packages the pipeline, its tests and its reports need.
 APT_PACKAGES := tesseract-ocr tesseract-ocr-rus tesseract-ocr-eng tesseract-ocr-osd \
 	ghostscript qpdf unpaper pngquant poppler-utils \
-	fonts-dejavu-core fonts-freefont-ttf fonts-liberation \
+	fonts-dejavu-core fonts-dejavu-extra fonts-freefont-ttf fonts-liberation fonts-urw-base35 \
 	chromium python3-venv
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
