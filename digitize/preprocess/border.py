@@ -14,7 +14,7 @@ import numpy as np
 def remove_dark_edges(
     gray: np.ndarray, x_height: float, threshold: int | None = None
 ) -> tuple[np.ndarray, dict[str, int]]:
-    """``gray`` with edge-touching dark areas whitened, and how many pixels were whitened per side."""
+    """``gray`` with edge-touching dark areas whitened, the depth (px) whitened at each edge and in all."""
     h, w = gray.shape
     if threshold is None:
         threshold, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
@@ -35,12 +35,12 @@ def remove_dark_edges(
     mask = cv2.dilate(mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     out = gray.copy()
     out[mask] = 255
-    cols, rows = np.nonzero(mask.any(axis=0))[0], np.nonzero(mask.any(axis=1))[0]
+    # depth of the whitened band from each edge: the median run length, so a corner blob does not count
     sides = {
-        "left": int(mask[:, : w // 2].any(axis=0).sum()) if cols.size and cols.min() == 0 else 0,
-        "right": int(mask[:, w // 2 :].any(axis=0).sum()) if cols.size and cols.max() == w - 1 else 0,
-        "top": int(mask[: h // 2].any(axis=1).sum()) if rows.size and rows.min() == 0 else 0,
-        "bottom": int(mask[h // 2 :].any(axis=1).sum()) if rows.size and rows.max() == h - 1 else 0,
+        "left": int(np.median(np.argmax(~mask, axis=1))),
+        "right": int(np.median(np.argmax(~mask[:, ::-1], axis=1))),
+        "top": int(np.median(np.argmax(~mask, axis=0))),
+        "bottom": int(np.median(np.argmax(~mask[::-1], axis=0))),
         "pixels": int(mask.sum()),
     }
     return out, sides
