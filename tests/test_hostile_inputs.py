@@ -11,6 +11,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import SAMPLE_LINES, render_page
 from hostile import jpeg_bytes, make_hostile_folder, pdf_bytes, png_bytes, tiff_bytes, write
@@ -192,3 +193,23 @@ def test_password_and_mode_force_open_what_skip_refuses(tmp_path: Path) -> None:
         assert "ПИШЕВАРИ" in text, name
     # the output of an encrypted input is not encrypted
     assert b"/Encrypt" not in (tmp_path / "out2" / "locked" / "locked.pdf").read_bytes()
+
+
+def test_page_timeout_is_a_budget_for_the_whole_page_not_per_region(tmp_path: Path) -> None:
+    from digitize.config import OcrConfig
+    from digitize.errors import OcrEngineError
+    from digitize.models import BBox, PageImage, PageSource, PreparedPage, RegionType
+    from digitize.ocr.reader import RegionReader
+
+    gray = np.asarray(render_page(SAMPLE_LINES[:1], size=(700, 140)).convert("L"))
+    page = PageImage(np.stack([gray] * 3, axis=2), 300.0, PageSource(tmp_path / "p.png"), 1)
+    prepared = PreparedPage(page, gray, page.pixels, 300.0)
+    reader = RegionReader(OcrConfig(page_timeout=0.5))
+    time.sleep(0.6)  # as if earlier regions of the page had used up the budget
+    with pytest.raises(OcrEngineError, match="--page-timeout"):
+        reader.read(prepared, BBox(0, 0, 350, 140), RegionType.BODY)
+    # a fresh page gets a fresh budget
+    assert (
+        "ПИШЕВАРИ"
+        in RegionReader(OcrConfig(page_timeout=60)).read(prepared, BBox(0, 0, 700, 140), RegionType.BODY).text
+    )

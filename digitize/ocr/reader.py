@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
 
 from ..config import OcrConfig
+from ..errors import OcrEngineError
 from ..models import BBox, Line, PreparedPage, RegionType, Word
 from . import postprocess, tesseract, userwords
 
@@ -40,6 +42,16 @@ class RegionReader:
     def __init__(self, cfg: OcrConfig) -> None:
         self.cfg = cfg
         self.user_words: Path | None = userwords.path() if cfg.user_words and "rus" in cfg.lang else None
+        # --page-timeout bounds the whole page, however many regions it is read in (one reader per page)
+        self._deadline = time.monotonic() + cfg.page_timeout
+
+    def _time_left(self) -> float:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise OcrEngineError(
+                f"page took longer than {self.cfg.page_timeout:g} s of OCR (--page-timeout) and was stopped"
+            )
+        return left
 
     @staticmethod
     def ocr_dpi(prepared: PreparedPage) -> float:
@@ -59,7 +71,7 @@ class RegionReader:
             psm=self.cfg.psm,
             oem=self.cfg.oem,
             dpi=self.ocr_dpi(prepared),
-            timeout=self.cfg.page_timeout,
+            timeout=self._time_left(),
             variables=self.cfg.variables,
             user_words=self.user_words,
         )
@@ -87,7 +99,7 @@ class RegionReader:
             psm=PSM_BY_TYPE.get(region_type, 6),
             oem=self.cfg.oem,
             dpi=self.ocr_dpi(prepared),
-            timeout=self.cfg.page_timeout,
+            timeout=self._time_left(),
             variables=variables,
             user_words=self.user_words,
         )
