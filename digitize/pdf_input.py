@@ -112,6 +112,20 @@ def _active_content(pdf: Any) -> str | None:
     return None
 
 
+def _oversized_image(pdf: Any, max_pixels: int) -> tuple[int, int, int] | None:
+    """(page, width, height) of the first embedded image over ``max_pixels``: pdfium would decode it whole."""
+    for number, page in enumerate(pdf.pages, start=1):
+        images = page.get_images() if hasattr(page, "get_images") else page.images
+        for _name, raw in images.items():
+            try:
+                w, h = int(raw.get("/Width", 0)), int(raw.get("/Height", 0))
+            except (TypeError, ValueError):
+                continue
+            if w * h > max_pixels:
+                return number, w, h
+    return None
+
+
 def _pdfium_document(path: Path, password: str | None) -> Any:
     """pdfium's view of the file; a file pdfium refuses is rewritten by qpdf in memory and tried again."""
     import pypdfium2 as pdfium
@@ -148,10 +162,16 @@ def _inspect(path: Path, cfg: InputConfig) -> PdfInfo:
         warnings = pdf.get_warnings()
         count = len(pdf.pages)
         active = _active_content(pdf)
+        oversized = _oversized_image(pdf, cfg.max_pixels)
     if count == 0:
         raise InputError("PDF has no pages", path=path)
     if active:
         raise InputError(f"PDF contains active content ({active}); refused for safety", path=path)
+    if oversized:
+        number, w, h = oversized
+        raise InputError(
+            f"holds an image of {w}x{h} pixels, over the --max-pixels limit of {cfg.max_pixels}", path=path, page=number
+        )
     if warnings:
         log.warning("%s: damaged PDF read after repair by qpdf: %s", path, _first_line(Exception(warnings[0])))
     doc = _pdfium_document(path, cfg.password)

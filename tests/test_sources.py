@@ -256,3 +256,14 @@ def test_pdf_with_no_pages(tmp_path: Path) -> None:
     pikepdf.new().save(buf)
     write(tmp_path / "empty.pdf", buf.getvalue())
     assert reasons(discover(tmp_path))["empty.pdf"] == "PDF has no pages"
+
+
+def test_pdf_with_an_image_bomb_is_refused_before_pdfium_decodes_it(tmp_path: Path) -> None:
+    pdf = pikepdf.open(io.BytesIO(pdf_bytes()))
+    image = pdf.pages[0].Resources.XObject.Im0
+    image.Width, image.Height = 40_000, 60_000  # a few KB of data claiming 2.4 gigapixels
+    pdf.save(tmp_path / "bomb.pdf")
+    found = discover(tmp_path)
+    assert found.documents == ()
+    (err,) = found.rejected
+    assert err.page == 1 and "image of 40000x60000 pixels, over the --max-pixels limit" in err.message
