@@ -10,6 +10,8 @@ import numpy as np
 import pikepdf
 import pytest
 from hostile import jpeg_bytes, pdf_bytes, png_bytes, tiff_bytes, write
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from digitize.config import InputConfig
@@ -267,3 +269,13 @@ def test_pdf_with_an_image_bomb_is_refused_before_pdfium_decodes_it(tmp_path: Pa
     assert found.documents == ()
     (err,) = found.rejected
     assert err.page == 1 and "image of 40000x60000 pixels, over the --max-pixels limit" in err.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(raw=st.text(alphabet=st.characters(exclude_categories=()), max_size=300))
+def test_any_name_becomes_one_safe_component(raw: str) -> None:
+    name = safe_name(raw)
+    assert name and name not in (".", "..") and "/" not in name and "\x00" not in name
+    assert name.isprintable() and not name.startswith((".", "-"))
+    assert 0 < len(name.encode("utf-8")) <= 150
+    assert safe_name(name) == name  # stable: a sanitised name is left alone
