@@ -7,7 +7,6 @@ be rendered in any order, in parallel, and come out the same.
 
 from __future__ import annotations
 
-import math
 import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -18,7 +17,7 @@ from faker import Faker
 
 from .. import fileio
 from ..models import RegionType
-from .ink import pt_to_px
+from .ink import pt_to_px, typewriter_pitch, wrap
 from .knobs import Knobs
 from .layout import PageSpec, RegionSpec
 from .render import render_page
@@ -115,8 +114,10 @@ def _paragraph(f: Faker, rng: np.random.Generator, caps: bool = False) -> str:
 
 
 def _lines_needed(text: str, width_mm: float, size_pt: float, indent: int) -> int:
-    chars = int(width_mm / (size_pt * 0.6 / 72 * 25.4))
-    return max(1, math.ceil((len(text) + indent) / max(10, chars - 4)))
+    """Typed lines the text takes, wrapped exactly as the renderer wraps it (at 300 dpi)."""
+    size_px = pt_to_px(size_pt, 300)
+    pitch = typewriter_pitch(size_px)
+    return len(wrap(text, int(width_mm * 300 / 25.4 // pitch), indent))
 
 
 def corpus_page(index: int, seed: int) -> PageSpec:
@@ -219,7 +220,10 @@ def corpus_page(index: int, seed: int) -> PageSpec:
     y_cursor += 12
     caps = kind == "telegram"
     # body paragraphs, as many as fit above the signature block
-    bottom = 240.0 if kind != "letter" or rng.random() < 0.5 else 225.0
+    foot_block = kind == "telegram" or rng.random() < 0.3
+    # room below the body: signature (2 blank lines + 1) and date (1.5 + 1) at 1.5 spacing, then the foot
+    below = 5.5 * pt_to_px(size, 300) * 1.5 * 25.4 / 300 + 6
+    bottom = (250.0 if foot_block else 285.0) - below
     used = 0.0
     paras: list[str] = []
     if kind == "memo":
@@ -237,7 +241,7 @@ def corpus_page(index: int, seed: int) -> PageSpec:
         y_cursor += 2 * line_mm
     for _ in range(int(rng.integers(2, 6))):
         p = _paragraph(f, rng, caps)
-        need = _lines_needed(p, width, size, 6) * line_mm
+        need = _lines_needed(p, width, size, 8) * line_mm
         if y_cursor + used + need > bottom:
             break
         paras.append(p)
@@ -305,7 +309,7 @@ def corpus_page(index: int, seed: int) -> PageSpec:
                 over_text=True,
             )
         )
-    if kind == "telegram" or rng.random() < 0.3:
+    if foot_block:
         regs.append(
             RegionSpec(
                 id="transmission",

@@ -26,9 +26,8 @@ FONTS: dict[str, tuple[str, str]] = {
     "typewriter_light": ("/usr/share/fonts/truetype/freefont/FreeMono.ttf", "fonts-freefont-ttf"),
     # URW Chancery (Zapf Chancery clone): a slanted pen hand; jittered per line it reads as handwriting
     "hand": ("/usr/share/fonts/opentype/urw-base35/Z003-MediumItalic.otf", "fonts-urw-base35"),
-    "stamp": ("/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf", "fonts-dejavu-core"),
+    "stamp": ("/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf", "fonts-dejavu-extra"),
 }
-_FONT_FALLBACK = {"stamp": "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"}
 
 #: Ink colours (linear RGB 0..1 of full-strength ink).
 INKS: dict[str, tuple[float, float, float]] = {
@@ -71,12 +70,10 @@ class InkPatch:
 
 
 def font_path(kind: str) -> str:
+    # no fallback face: another font would silently change every pixel of the committed facsimiles
     path, package = FONTS[kind]
     if Path(path).exists():
         return path
-    alt = _FONT_FALLBACK.get(kind)
-    if alt and Path(alt).exists():
-        return alt
     raise DependencyError(f"font for {kind} text not found ({path})", package=package)
 
 
@@ -96,6 +93,11 @@ def _glyph(kind: str, size_px: int, ch: str) -> tuple[np.ndarray, int, int]:
     mask = np.asarray(img, dtype=np.float32) / 255.0
     mask.setflags(write=False)
     return mask, x0 - 2, y0 - 2
+
+
+def typewriter_pitch(size_px: int) -> float:
+    """Horizontal advance of one typed character, pixels (the face is monospaced)."""
+    return float(_font("typewriter", size_px).getlength("н"))
 
 
 def pt_to_px(pt: float, dpi: float) -> int:
@@ -220,19 +222,13 @@ def handwriting(
 ) -> InkPatch:
     """Handwritten lines: a pen hand with wavy baselines, uneven size and slant, each line its own tilt."""
     size = pt_to_px(size_pt, dpi)
-    font = _font("hand", size)
     lines = text.split("\n")
     line_h = int(size * 1.15)
-    ascent, descent = font.getmetrics()
-    # render each line upright, then warp and tilt it
+    # render each line upright, letter by letter, then warp and tilt it
     pieces: list[tuple[str, np.ndarray, int, int]] = []
     cy = 0
     for line in lines:
-        w = int(font.getlength(line)) + size
-        h = ascent + descent + size // 2
-        img = Image.new("L", (max(w, 4), h), 0)
-        ImageDraw.Draw(img).text((size // 2, size // 4), line, font=font, fill=255)
-        m = np.asarray(img, dtype=np.float32) / 255.0
+        m = _hand_line(line, size, rng)
         m = _wavy(m, amplitude=size * 0.05, period=size * rng.uniform(3, 6), rng=rng)
         tilt = angle + rng.normal(0, 1.2)
         m = _rotate(m, tilt)
@@ -266,6 +262,30 @@ def handwriting(
     else:
         canvas = np.clip(cv2.GaussianBlur(canvas, (0, 0), 0.6 * dpi / 300.0) * 1.3, 0, 1) * rng.uniform(0.8, 1.0)
     return InkPatch(canvas.astype(np.float32), x, y, ink, boxes)
+
+
+def _hand_line(line: str, size: int, rng: np.random.Generator) -> np.ndarray:
+    """One upright handwritten line: each letter a little larger or smaller, higher or lower, more or less slanted,
+    and the spacing uneven, so no two copies of a letter are alike."""
+    font = _font("hand", size)
+    ascent, descent = font.getmetrics()
+    width = int(font.getlength(line) * 1.25) + 2 * size
+    height = ascent + descent + size
+    canvas = np.zeros((height, width), np.float32)
+    pen_x = size / 2
+    base = size / 2 + ascent
+    for ch in line:
+        adv = font.getlength(ch)
+        if ch != " ":
+            g, gx, gy = _glyph("hand", size, ch)
+            k = float(rng.uniform(0.88, 1.12))
+            g = cv2.resize(
+                g, (max(1, int(g.shape[1] * k)), max(1, int(g.shape[0] * k))), interpolation=cv2.INTER_LINEAR
+            )
+            g = _rotate(g, float(rng.normal(0, 3.5)))
+            _paste(canvas, g, int(pen_x + gx * k), int(base + gy * k + rng.normal(0, size * 0.035)))
+        pen_x += adv * float(rng.uniform(0.92, 1.12))
+    return canvas
 
 
 def _wavy(mask: np.ndarray, *, amplitude: float, period: float, rng: np.random.Generator) -> np.ndarray:
@@ -381,22 +401,28 @@ def stamp_rect(
 def scrawl(
     *, x: int, y: int, width_px: int, height_px: int, ink: str, dpi: float, rng: np.random.Generator
 ) -> InkPatch:
-    """A signature: a fast looping stroke with a flourish underneath; no legible text."""
+    """A signature: a capital loop, a fast run of uneven humps, and a flourish; no legible text."""
     canvas = np.zeros((height_px, width_px), np.uint8)
-    n = int(rng.integers(5, 9))
-    t = np.linspace(0, 1, 240)
-    xs = 0.08 * width_px + t * 0.8 * width_px
-    loops = np.zeros_like(t)
-    for _ in range(3):
-        loops += rng.uniform(0.1, 0.25) * np.sin(2 * math.pi * (n * t * rng.uniform(0.8, 1.2)) + rng.uniform(0, 6))
-    ys = height_px * (0.45 + loops)
-    xs = xs + 0.04 * width_px * np.cos(2 * math.pi * n * t)
-    thick = max(2, int(3 * dpi / 300))
-    pts = np.stack([xs, ys], axis=1).astype(np.int32)
-    cv2.polylines(canvas, [pts], False, 255, thick, cv2.LINE_AA)
-    fx = np.linspace(0.05 * width_px, 0.95 * width_px, 60)
-    fy = height_px * (0.85 - 0.12 * np.sin(np.linspace(0, math.pi, 60)) + rng.uniform(-0.03, 0.03))
-    cv2.polylines(canvas, [np.stack([fx, fy], axis=1).astype(np.int32)], False, 255, thick, cv2.LINE_AA)
+    thick = max(1, int(round(2.6 * dpi / 300)))
+    # the capital: a tall loop at the start
+    t = np.linspace(0, 2 * math.pi * rng.uniform(0.8, 1.3), 60)
+    cx, cy = width_px * rng.uniform(0.1, 0.2), height_px * 0.45
+    rx, ry = width_px * rng.uniform(0.05, 0.1), height_px * rng.uniform(0.25, 0.4)
+    cap = np.stack([cx + rx * np.sin(t) + t * width_px * 0.01, cy - ry * np.cos(t)], axis=1)
+    # the run: control points with random heights and some backward steps, smoothed
+    n = int(rng.integers(7, 14))
+    xs = np.cumsum(rng.uniform(-0.2, 1.0, n)) + 0.5
+    xs = cx + rx + (xs - xs.min()) / max(1e-6, xs.max() - xs.min()) * (width_px * 0.9 - cx - rx)
+    ys = height_px * (0.5 + rng.uniform(-0.32, 0.25, n) * np.where(np.arange(n) % 2, 1, -1))
+    tt = np.linspace(0, n - 1, n * 14)
+    run = np.stack([np.interp(tt, np.arange(n), xs), np.interp(tt, np.arange(n), ys)], axis=1)
+    run = cv2.GaussianBlur(run.astype(np.float32).reshape(-1, 1, 2), (1, 9), 0).reshape(-1, 2)
+    stroke = np.concatenate([cap, run], axis=0)
+    cv2.polylines(canvas, [stroke.astype(np.int32)], False, 255, thick, cv2.LINE_AA)
+    if rng.random() < 0.8:  # the flourish back under the name
+        fx = np.linspace(width_px * rng.uniform(0.75, 0.95), width_px * rng.uniform(0.05, 0.3), 50)
+        fy = height_px * (rng.uniform(0.72, 0.88) + 0.08 * np.sin(np.linspace(0, math.pi, 50)))
+        cv2.polylines(canvas, [np.stack([fx, fy], axis=1).astype(np.int32)], False, 255, thick, cv2.LINE_AA)
     mask = canvas.astype(np.float32) / 255.0
     return InkPatch(mask, x, y, ink)
 

@@ -32,7 +32,7 @@ def paper(shape: tuple[int, int], knobs: Knobs, rng: np.random.Generator, dpi: f
     page[:] = tint
     page *= shade[..., None]
     if knobs.texture > 0:
-        grain = rng.normal(0.0, 0.035 * knobs.texture, (h, w)).astype(np.float32)
+        grain = rng.standard_normal((h, w), dtype=np.float32) * np.float32(0.035 * knobs.texture)
         grain = cv2.GaussianBlur(grain, (0, 0), 0.8 * s)
         fibres = np.zeros((h, w), np.float32)
         for _ in range(int(400 * knobs.texture * (h * w) / (3508 * 2480))):
@@ -94,7 +94,8 @@ def bleed_through(
     small = cv2.warpAffine(small, shift, (w // 4, h // 4))
     small = cv2.GaussianBlur(small, (0, 0), 1.2 * dpi / 300.0)
     ghost = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
-    page *= (1.0 - strength * ghost[..., None] * np.array([0.8, 0.85, 0.9], np.float32)).astype(np.float32)
+    for c, k in enumerate((0.8, 0.85, 0.9)):  # per channel: no H x W x 3 temporaries
+        page[..., c] *= 1.0 - np.float32(strength * k) * ghost
 
 
 @dataclass(frozen=True)
@@ -161,6 +162,9 @@ def scanner(page: np.ndarray, geo: ScanGeometry, knobs: Knobs, rng: np.random.Ge
         img = cv2.GaussianBlur(img, (0, 0), knobs.blur_sigma * dpi / 300.0)
     if knobs.noise_sigma > 0:
         h, w = img.shape[:2]
-        noise = rng.normal(0.0, knobs.noise_sigma / 255.0, (h, w)).astype(np.float32)
+        noise = rng.standard_normal((h, w), dtype=np.float32) * np.float32(knobs.noise_sigma / 255.0)
         img += noise[..., None]
-    return (np.clip(img, 0.0, 1.0) * 255.0 + 0.5).astype(np.uint8)
+    np.clip(img, 0.0, 1.0, out=img)
+    img *= 255.0
+    img += 0.5
+    return img.astype(np.uint8)
