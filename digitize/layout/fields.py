@@ -83,7 +83,7 @@ def parse_date(text: str) -> str | None:
     """The first date in ``text`` as ISO 8601 (``YYYY-MM-DD``, or ``YYYY-MM`` when the day is left blank)."""
     found: list[tuple[int, str]] = []
     m = _DATE_ROMAN.search(text)
-    if m:
+    if m and not m.group(2).isdigit():  # "03.11.1947" is numeric, not Roman "II"
         roman = m.group(2).translate(_ROMAN_LOOKALIKE)
         if roman in _ROMAN and (iso := _iso(int(m.group(3)), _ROMAN[roman], int(m.group(1)))):
             found.append((m.start(), iso))
