@@ -16,7 +16,7 @@ from .batch import BatchProgress, BatchResult, DocumentStatus, run_batch
 from .config import RunConfig, default_jobs
 from .dependencies import check_for_run
 from .errors import OutputError
-from .evaluate import Evaluation, ReportFiles
+from .evaluate import Evaluation, ReportFiles, default_report_dir
 from .evaluate import evaluate as _evaluate
 from .evaluate.accuracy import AccuracySummary, summarize
 from .evaluate.groundtruth import load_document
@@ -101,7 +101,7 @@ def run(
     )
     accuracy = accuracy_json = report = None
     if gt_dir is not None:
-        evaluation = _evaluate(out, gt_dir, report_dir=out / "report", input_dir=scans)
+        evaluation = _evaluate(out, gt_dir, report_dir=default_report_dir(out), input_dir=scans)
         accuracy, report = evaluation.summary, evaluation.report
         accuracy_json = out / "accuracy.json"
         fileio.write_json(accuracy_json, accuracy.to_dict())

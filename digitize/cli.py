@@ -233,7 +233,7 @@ def run(
 )
 def eval_command(out: Path, ground_truth: Path, report_dir: Path | None, profile: str) -> None:
     """Measure a run's outputs in OUT against ground truth and write an accuracy report."""
-    result = api.evaluate(out, ground_truth, report=report_dir or out / "report", profile=profile)
+    result = api.evaluate(out, ground_truth, report=report_dir or api.default_report_dir(out), profile=profile)
     summary = result.summary
     for item in summary.unmatched:
         click.echo(f"digitize: not evaluated: {item}", err=True)
