@@ -51,44 +51,26 @@ class FlexCounts:
 FLEX_ZERO = FlexCounts(0, 0)
 
 
-@dataclass(frozen=True)
-class _Part:
-    text: str
-    line: int
-    start: int
-
-    def __len__(self) -> int:
-        return len(self.text)
-
-    def cut(self, start: int, end: int) -> tuple[_Part, list[_Part]]:
-        """The piece ``[start:end)`` and what remains on either side of it."""
-        rest = [
-            _Part(t, self.line, self.start + s)
-            for t, s in ((self.text[:start], 0), (self.text[end:], end))
-            if t.strip()  # a sliver of spaces left over is not text anyone wrote
-        ]
-        return _Part(self.text[start:end], self.line, self.start + start), rest
+# A window alignment of a ground-truth line with an output line: (gt start, gt end, output start, output end,
+# Indel distance = insertions + deletions + 2 x substitutions, Levenshtein distance) of the windows.
+_Match = tuple[int, int, int, int, int, int]
 
 
-@dataclass(frozen=True)
-class _Match:
-    gt_start: int
-    gt_end: int
-    ocr_start: int
-    ocr_end: int
-    indel: int  # insertions + deletions + 2 x substitutions of the windows
-    edits: int  # Levenshtein distance of the windows
+def _leftovers(text: str, start: int, end: int) -> list[str]:
+    # a sliver of spaces left over is not text anyone wrote
+    return [t for t in (text[:start], text[end:]) if t.strip()]
 
 
 class _Matcher:
-    """Window alignments are cached by text, so the coefficient grid reuses them."""
+    """Window alignments are cached by text, so every coefficient set reuses them."""
 
     def __init__(self) -> None:
         self.cache: dict[tuple[str, str], _Match] = {}
 
     def match(self, gt: str, ocr: str) -> _Match:
         key = (gt, ocr)
-        if key not in self.cache:
+        found = self.cache.get(key)
+        if found is None:
             # windows are as long as the shorter line, as in the paper; rapidfuzz only says where
             if len(gt) <= len(ocr):
                 s = _window_start(gt, ocr)
@@ -97,13 +79,9 @@ class _Matcher:
                 s = _window_start(ocr, gt)
                 gs, ge, os_, oe = s, s + len(ocr), 0, len(ocr)
             g, o = gt[gs:ge], ocr[os_:oe]
-            indel = len(g) + len(o) - 2 * _lcs(g, o)
-            self.cache[key] = _Match(gs, ge, os_, oe, indel, Levenshtein.distance(g, o))
-        return self.cache[key]
-
-
-def _lcs(a: str, b: str) -> int:
-    return int(LCSseq.similarity(a, b))
+            indel = len(g) + len(o) - 2 * int(LCSseq.similarity(g, o))
+            found = self.cache[key] = (gs, ge, os_, oe, indel, Levenshtein.distance(g, o))
+        return found
 
 
 def _window_start(short: str, long: str) -> int:
@@ -111,49 +89,49 @@ def _window_start(short: str, long: str) -> int:
     return max(0, min(a.dest_start, len(long) - len(short)))
 
 
-def _penalty(gt: _Part, ocr: _Part, m: _Match, coef: tuple[int, int, int, int]) -> float:
+def _penalty(gt_len: int, ocr_len: int, m: _Match, coef: tuple[int, int, int, int]) -> float:
     c_edit, c_diff, c_offset, c_length = coef
-    diff = abs(len(gt) - len(ocr))
+    diff = abs(gt_len - ocr_len)
     offset = 0.0
     if diff > 1:  # how far the window sits from the middle of the longer line: centred fits are suspicious
-        pos = max(m.gt_start, m.ocr_start)
+        pos = max(m[0], m[2])
         offset = diff / 2 - abs(pos - diff / 2)
-    return m.indel * c_edit + diff * c_diff + offset * c_offset - min(len(gt), len(ocr)) * c_length
-
-
-def _window_accuracy(m: _Match) -> float:
-    length = m.gt_end - m.gt_start
-    return 1.0 - m.edits / length if length else 0.0
+    return m[4] * c_edit + diff * c_diff + offset * c_offset - min(gt_len, ocr_len) * c_length
 
 
 def _run(gt_lines: list[str], ocr_lines: list[str], coef: tuple[int, int, int, int], matcher: _Matcher) -> int:
-    gt = sorted((_Part(t, i, 0) for i, t in enumerate(gt_lines)), key=len, reverse=True)
-    ocr = sorted((_Part(t, i, 0) for i, t in enumerate(ocr_lines)), key=len, reverse=True)
+    gt = sorted(gt_lines, key=len, reverse=True)
+    ocr = sorted(ocr_lines, key=len, reverse=True)
     errors = 0
     while gt and ocr:
         # step 3: the longest ground-truth line (all of them, when several share that length) picks its
         # best-fitting output line; letting shorter lines compete too costs quadratic time on poor OCR
-        best: tuple[float, _Part, _Part, _Match] | None = None
+        best_score, best = -1e18, ("", "", (0, 0, 0, 0, 0, 0))
+        longest = len(gt[0])
         for g in gt:
-            if len(g) < len(gt[0]):
+            if len(g) < longest:
                 break
-            pick = min(((_penalty(g, o, m, coef), o, m) for o in ocr for m in (matcher.match(g.text, o.text),)),
-                       key=lambda t: t[0])  # fmt: skip
-            score = _window_accuracy(pick[2])
-            if best is None or score > best[0]:
-                best = (score, g, pick[1], pick[2])
-        assert best is not None
-        _, g, o, m = best
+            pick_penalty, pick = 1e18, ("", (0, 0, 0, 0, 0, 0))
+            for o in ocr:
+                m = matcher.match(g, o)
+                penalty = _penalty(longest, len(o), m, coef)
+                if penalty < pick_penalty:
+                    pick_penalty, pick = penalty, (o, m)
+            o, m = pick
+            score = 1.0 - m[5] / (m[1] - m[0])  # character accuracy of the windows
+            if score > best_score:
+                best_score, best = score, (g, o, m)
+        g, o, m = best
         # step 4: the matched windows leave both pools; what is left of either line goes back in
-        errors += m.edits
+        errors += m[5]
         gt.remove(g)
         ocr.remove(o)
-        gt.extend(g.cut(m.gt_start, m.gt_end)[1])
-        ocr.extend(o.cut(m.ocr_start, m.ocr_end)[1])
+        gt.extend(_leftovers(g, m[0], m[1]))
+        ocr.extend(_leftovers(o, m[2], m[3]))
         gt.sort(key=len, reverse=True)
         ocr.sort(key=len, reverse=True)
     # step 6: what is left unmatched was deleted (ground truth) or inserted (output)
-    return errors + sum(len(p) for p in gt) + sum(len(p) for p in ocr)
+    return errors + sum(map(len, gt)) + sum(map(len, ocr))
 
 
 def flexible_counts(gt_lines: list[str], ocr_lines: list[str]) -> FlexCounts:

@@ -66,7 +66,8 @@ def _open_frame(path: Path, frame: int) -> Image.Image:
     if frame:
         img.seek(frame)
     img.draft("RGB", (REPORT_WIDTH, REPORT_WIDTH * 4))  # JPEG decodes at a fraction of the size: much faster
-    return ImageOps.exif_transpose(img).convert("RGB")
+    img = ImageOps.exif_transpose(img)
+    return img if img.mode in ("L", "RGB") else img.convert("RGB")
 
 
 def page_thumbnail(path: Path, frame: int, target: Path) -> tuple[int, int] | None:
@@ -74,7 +75,8 @@ def page_thumbnail(path: Path, frame: int, target: Path) -> tuple[int, int] | No
     try:
         img = _open_frame(path, frame)
         if img.width > REPORT_WIDTH:
-            img = img.resize((REPORT_WIDTH, max(1, round(img.height * REPORT_WIDTH / img.width))), Image.LANCZOS)
+            # reduce by an integer factor first, then filter: a tenth of the time of LANCZOS from full size
+            img.thumbnail((REPORT_WIDTH, img.height), Image.Resampling.BICUBIC, reducing_gap=1.0)
         img.save(target, "JPEG", quality=80, optimize=True)
         return img.size
     except Exception as exc:  # noqa: BLE001 - a page image is decoration; the report goes on without it

@@ -7,6 +7,7 @@ containers (:class:`EditCounts`, :class:`BagOfWords`) add up with ``+`` for the 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -15,7 +16,7 @@ from dataclasses import dataclass
 from rapidfuzz.distance import Levenshtein
 
 # Joiners and variation selectors belong to the cluster before them, like combining marks.
-_EXTENDERS = {"\u200d", "\u034f"} | {chr(c) for c in range(0xFE00, 0xFE10)}
+_EXTENDERS = frozenset({"\u200d", "\u034f"} | {chr(c) for c in range(0xFE00, 0xFE10)})
 _WORD = re.compile(r"\w+(?:[-'’]\w+)*")
 
 
@@ -113,9 +114,17 @@ class Segment:
     hypothesis: str
 
 
+@functools.cache
+def _joining() -> frozenset[str]:
+    """Every code point that joins the character before it (built once: a scan of the first three planes)."""
+    return frozenset(chr(c) for c in range(0x30000) if unicodedata.combining(chr(c))) | _EXTENDERS
+
+
 def graphemes(text: str) -> list[str]:
     """Split NFC text into user-perceived characters (a base letter with its combining marks)."""
     text = unicodedata.normalize("NFC", text)
+    if _joining().isdisjoint(text):  # the usual case after NFC: one code point per character
+        return list(text)
     out: list[str] = []
     for ch in text:
         if out and (unicodedata.combining(ch) or ch in _EXTENDERS or out[-1][-1] == "\u200d"):
