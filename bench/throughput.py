@@ -99,6 +99,8 @@ def synth_corpus(n: int) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     cmd = [str(BIN / "digitize"), "synth", "--corpus", str(n), "--seed", "7", "--out", str(pages)]
     subprocess.run([*cmd, "--gt-out", str(folder / "gt")], check=True, capture_output=True, timeout=3600)
+    if len(images(pages)) != n:
+        raise SystemExit(f"digitize synth made {len(images(pages))} pages in {pages}, not {n}")
     return pages
 
 

@@ -385,11 +385,11 @@ class _Batch:
             if not in_flight:
                 break
             for fut in self.runner.wait_first(list(in_flight)):
-                doc, number = in_flight.pop(fut)
-                if number is None:
-                    self._export_finished(doc, fut)
+                finished, page = in_flight.pop(fut)
+                if page is None:
+                    self._export_finished(finished, fut)
                 else:
-                    self._page_finished(doc, number, fut)
+                    self._page_finished(finished, page, fut)
 
     def _submit_export(self, doc: _Doc) -> Any:
         meta = dict(self.metadata_for(doc.source.name)) if self.metadata_for else {}
