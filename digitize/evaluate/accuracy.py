@@ -10,13 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from natsort import natsorted
-from rapidfuzz.distance import Levenshtein
 
 from ..errors import EvaluationError
 from ..models import DOCUMENT_SCHEMA, DocumentResult, PageResult
 from .fca import flexible_counts
 from .groundtruth import GroundTruthDocument, GroundTruthPage, document_names, load_document, match_page
-from .metrics import EditCounts, Segment, bag_of_words, confusions, graphemes, word_errors, wrong_words
+from .metrics import EditCounts, Segment, bag_of_words, confusions, graphemes, opcodes, word_errors, wrong_words
 from .normalize import display, get_profile, lines
 from .regions import evaluate_regions
 from .results import AccuracySummary, DocumentAccuracy, PageAccuracy
@@ -33,7 +32,7 @@ def _aligned(reference: str, hypothesis: str, profile: str) -> tuple[EditCounts,
         ref_d, hyp_d = ref, hyp
     s = i = d = 0
     segments = []
-    for tag, r0, r1, h0, h1 in Levenshtein.opcodes(ref, hyp):
+    for tag, r0, r1, h0, h1 in opcodes(ref, hyp):
         segments.append(Segment(tag, "".join(ref_d[r0:r1]), "".join(hyp_d[h0:h1])))
         if tag == "replace":
             s += r1 - r0

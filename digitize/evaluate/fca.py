@@ -86,7 +86,8 @@ class _Matcher:
 
 def _window_start(short: str, long: str) -> int:
     a = fuzz.partial_ratio_alignment(short, long)
-    return max(0, min(a.dest_start, len(long) - len(short)))
+    start = a.dest_start if a is not None else 0
+    return max(0, min(start, len(long) - len(short)))
 
 
 def _penalty(gt_len: int, ocr_len: int, m: _Match, coef: tuple[int, int, int, int]) -> float:

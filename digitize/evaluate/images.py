@@ -62,7 +62,7 @@ def _open_frame(path: Path, frame: int) -> Image.Image:
             return page.render(scale=scale).to_pil().convert("RGB")
         finally:
             pdf.close()
-    img = Image.open(path)
+    img: Image.Image = Image.open(path)
     if frame:
         img.seek(frame)
     img.draft("RGB", (REPORT_WIDTH, REPORT_WIDTH * 4))  # JPEG decodes at a fraction of the size: much faster

@@ -134,9 +134,15 @@ def graphemes(text: str) -> list[str]:
     return out
 
 
+def opcodes(reference: list[str], hypothesis: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """Levenshtein opcodes ``(tag, ref start, ref end, hyp start, hyp end)`` of two sequences."""
+    ops = Levenshtein.opcodes(reference, hypothesis)
+    return [(op.tag, op.src_start, op.src_end, op.dest_start, op.dest_end) for op in ops]
+
+
 def _counts(reference: list[str], hypothesis: list[str]) -> EditCounts:
     s = i = d = 0
-    for tag, r0, r1, h0, h1 in Levenshtein.opcodes(reference, hypothesis):
+    for tag, r0, r1, h0, h1 in opcodes(reference, hypothesis):
         if tag == "replace":
             s += r1 - r0
         elif tag == "delete":
@@ -189,7 +195,7 @@ def align(reference: list[str], hypothesis: list[str]) -> list[Segment]:
     """The Levenshtein alignment as segments of joined items (pass graphemes, or words with spaces)."""
     return [
         Segment(tag, "".join(reference[r0:r1]), "".join(hypothesis[h0:h1]))
-        for tag, r0, r1, h0, h1 in Levenshtein.opcodes(reference, hypothesis)
+        for tag, r0, r1, h0, h1 in opcodes(reference, hypothesis)
     ]
 
 
@@ -197,7 +203,7 @@ def character_alignment(reference: str, hypothesis: str) -> tuple[EditCounts, li
     """Counts and segments of one character alignment (computed once, used for both)."""
     ref, hyp = graphemes(reference), graphemes(hypothesis)
     counts, segments = [0, 0, 0], []
-    for tag, r0, r1, h0, h1 in Levenshtein.opcodes(ref, hyp):
+    for tag, r0, r1, h0, h1 in opcodes(ref, hyp):
         segments.append(Segment(tag, "".join(ref[r0:r1]), "".join(hyp[h0:h1])))
         if tag == "replace":
             counts[0] += r1 - r0
@@ -232,7 +238,7 @@ def wrong_words(reference: str, hypothesis: str) -> Counter[tuple[str, str]]:
     """Ground-truth words the OCR got wrong, each with what was read in its place ("" if dropped)."""
     ref, hyp = reference.split(), hypothesis.split()
     out: Counter[tuple[str, str]] = Counter()
-    for tag, r0, r1, h0, h1 in Levenshtein.opcodes(ref, hyp):
+    for tag, r0, r1, h0, h1 in opcodes(ref, hyp):
         if tag == "replace" and r1 - r0 == h1 - h0:
             out.update(zip(ref[r0:r1], hyp[h0:h1], strict=True))
         elif tag in ("replace", "delete"):

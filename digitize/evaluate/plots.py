@@ -73,9 +73,10 @@ def confusion_heatmap(confusions: Counter[tuple[str, str]], path: Path, top: int
     ax.set_xlabel("read by OCR")
     ax.set_ylabel("ground truth")
     ax.set_title("Character confusions (∅ = nothing)")
+    peak = max((n for row in grid for n in row), default=0)
     for i, row in enumerate(grid):
         for j, n in enumerate(row):
-            if n:
-                ax.text(j, i, str(n), ha="center", va="center", fontsize=6)
+            if n:  # white on the dark cells, so every count stays legible
+                ax.text(j, i, str(n), ha="center", va="center", fontsize=6, color="white" if n > peak / 2 else "black")
     fig.colorbar(image, ax=ax, shrink=0.8)
     return _save(fig, path)
