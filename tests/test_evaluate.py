@@ -229,3 +229,42 @@ def test_report_of_eval_matches_that_of_run(tmp_path: Path, write_page) -> None:
     assert from_eval == from_run
     assert (from_run["pages"], from_run["chars"]) == (1, 62)  # the page was matched and measured
     assert (tmp_path / "out" / "report" / "assets" / "letter-p1.jpg").is_file()
+
+
+def test_public_names_are_complete() -> None:
+    import digitize.evaluate as ev
+
+    public = {n for n in dir(ev) if not n.startswith("_") and not isinstance(getattr(ev, n), type(ev))}
+    public -= {"annotations", "dataclass", "Path"}
+    assert set(ev.__all__) == public
+
+
+def test_a_document_named_report_keeps_its_output(tmp_path: Path) -> None:
+    from digitize.evaluate import default_report_dir
+
+    out = tmp_path / "out"
+    assert default_report_dir(out) == out / "report"
+    (out / "report").mkdir(parents=True)
+    doc = DocumentResult("report", "", ())
+    (out / "report" / "report.json").write_text(json.dumps(doc.to_dict()), encoding="utf-8")
+    assert default_report_dir(out) == out / "accuracy-report"
+
+
+@pytest.mark.slow
+def test_facsimile_scans_eval_matches_run(tmp_path: Path) -> None:
+    """On the facsimile scans, `digitize eval` reports the figures `digitize run --ground-truth` wrote."""
+    repo = Path(__file__).resolve().parent.parent
+    scans, gt = repo / "scans", repo / "ground_truth"
+    if not (scans / "bagirov-1946-04-20").is_dir():
+        pytest.skip("facsimile scans not present")
+    from digitize.config import RunConfig
+
+    cfg = RunConfig().updated(pdf={"enabled": False})
+    result = api.run(scans, tmp_path / "out", config=cfg, jobs=2, ground_truth=gt)
+    assert result.report is not None
+    from_run = json.loads(result.report.json.read_text(encoding="utf-8"))
+    again = api.evaluate(tmp_path / "out", gt, report=tmp_path / "again")
+    assert again.report is not None
+    assert json.loads(again.report.json.read_text(encoding="utf-8")) == from_run
+    assert from_run["by_region_type"]  # the facsimiles come with PAGE XML: per-type figures exist
+    assert len(list((tmp_path / "out" / "report" / "assets").glob("*.jpg"))) == from_run["pages"]
