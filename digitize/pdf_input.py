@@ -197,20 +197,24 @@ def _page_has_text(doc: Any, index: int) -> bool:
 
 
 def page_dpi(pdf: Any, index: int, fallback: float) -> float:
-    """The resolution of the largest image on a scanned page, so rasterising keeps its pixels."""
+    """The resolution of the largest image on a scanned page, so rasterising keeps its pixels.
+
+    Long side over long side: a scan placed sideways (a landscape page, or ``/Rotate``) has its image
+    width along the page's height, and width over width would under-sample it.
+    """
     page = pdf.pages[index]
     box = [float(v) for v in page.mediabox]
-    width_in = abs(box[2] - box[0]) / 72.0
+    long_in = max(abs(box[2] - box[0]), abs(box[3] - box[1])) / 72.0
     best = 0
     images = page.get_images() if hasattr(page, "get_images") else page.images  # pikepdf >= 10 / older
     for _name, raw in images.items():
         try:
-            best = max(best, int(raw.get("/Width", 0)))
+            best = max(best, int(raw.get("/Width", 0)), int(raw.get("/Height", 0)))
         except (TypeError, ValueError):
             continue
-    if not best or not width_in:
+    if not best or not long_in:
         return fallback
-    dpi = best / width_in
+    dpi = best / long_in
     return dpi if 50.0 <= dpi <= _MAX_CREDIBLE_DPI else fallback
 
 

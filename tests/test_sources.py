@@ -279,3 +279,12 @@ def test_any_name_becomes_one_safe_component(raw: str) -> None:
     assert name.isprintable() and not name.startswith((".", "-"))
     assert 0 < len(name.encode("utf-8")) <= 150
     assert safe_name(name) == name  # stable: a sanitised name is left alone
+
+
+def test_pdf_page_dpi_follows_the_scan_on_a_sideways_page(tmp_path: Path) -> None:
+    # a 700 px wide scan laid along the 350 pt long side of a portrait page: 700 px / (350/72) in = 144 dpi
+    write(tmp_path / "sideways.pdf", pdf_bytes(mediabox=(70, 350)))
+    (doc,) = discover(tmp_path).documents
+    page = load_page(doc.pages[0], 1)
+    assert page.dpi == pytest.approx(144, abs=1)
+    assert page.pixels.shape[:2] == (700, 140)
