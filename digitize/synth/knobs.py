@@ -18,13 +18,13 @@ class Knobs:
     """How worn the paper, the typewriter and the scanner are. Ranges are drawn from per page."""
 
     # typewriter
-    char_jitter_px: float = 1.0  # sideways play of each type bar
-    baseline_wobble_px: float = 1.5  # up/down play of each character
-    pressure_var: float = 0.25  # 0..1: how unevenly keys are struck (lighter characters)
+    char_jitter_px: float = 1.3  # sideways play of each type bar
+    baseline_wobble_px: float = 2.0  # up/down play of each character
+    pressure_var: float = 0.35  # 0..1: how unevenly keys are struck (lighter characters)
     ribbon_fade: float = 0.25  # 0..1: low-frequency fading of the ribbon across the page
-    ink_spread_px: float = 0.8  # blur applied to type before thresholding: thicker, softer strokes
-    filled_glyph_prob: float = 0.01  # counters of о, е, а filled with ink (dirty type)
-    broken_glyph_prob: float = 0.03  # parts of a glyph missing (worn type, paper fibre)
+    ink_spread_px: float = 1.1  # blur applied to type before thresholding: thicker, softer strokes
+    filled_glyph_prob: float = 0.02  # counters of о, е, а filled with ink (dirty type)
+    broken_glyph_prob: float = 0.05  # parts of a glyph missing (worn type, paper fibre)
     carbon_copy: bool = False  # the look of a carbon copy: blurred, bluish-grey, weaker
 
     # handwriting and stamps
@@ -42,7 +42,7 @@ class Knobs:
     # scanner
     skew_deg: float = 0.8  # the page is rotated by a random angle in [-skew_deg, skew_deg]
     warp_px: float = 3.0  # amplitude of smooth non-linear warp
-    blur_sigma: float = 0.7  # optical blur, pixels
+    blur_sigma: float = 1.0  # optical blur, pixels
     noise_sigma: float = 2.5  # sensor noise, grey levels
     dark_border_px: int = 30  # dark scanner-lid strip on one edge (0 for none)
     jpeg_quality: int = 75  # quality of the saved JPEG
@@ -83,14 +83,16 @@ PRESETS: dict[str, Knobs] = {
         jpeg_quality=92,
     ),
     "typical": Knobs(),
+    # a faded carbon copy from a worn machine, scanned badly
     "hard": Knobs(
-        char_jitter_px=1.6,
-        baseline_wobble_px=2.5,
-        pressure_var=0.45,
-        ribbon_fade=0.5,
-        ink_spread_px=1.2,
-        filled_glyph_prob=0.05,
-        broken_glyph_prob=0.08,
+        char_jitter_px=2.2,
+        baseline_wobble_px=3.5,
+        pressure_var=0.6,
+        ribbon_fade=0.6,
+        ink_spread_px=1.5,
+        filled_glyph_prob=0.08,
+        broken_glyph_prob=0.12,
+        carbon_copy=True,
         stamp_over_text=True,
         stamp_ink_gaps=0.45,
         yellowing=0.6,
@@ -100,10 +102,10 @@ PRESETS: dict[str, Knobs] = {
         bleed_through=0.15,
         skew_deg=2.5,
         warp_px=7.0,
-        blur_sigma=1.2,
-        noise_sigma=6.0,
+        blur_sigma=1.8,
+        noise_sigma=9.0,
         dark_border_px=70,
-        jpeg_quality=50,
+        jpeg_quality=40,
     ),
 }
 
