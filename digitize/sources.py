@@ -371,9 +371,3 @@ def load_page(source: PageSource, number: int, cfg: InputConfig | None = None) -
         pixels = np.asarray(rgb, dtype=np.uint8)
     dpi = _credible_dpi(dpi_x, pixels.shape[1], cfg.dpi_fallback)
     return PageImage(pixels=pixels, dpi=dpi, source=source, number=number)
-
-
-def pdf_page_dpi(path: Path, index: int, fallback: float, password: str | None = None) -> float:
-    """The resolution of the largest image on a scanned PDF page, so rasterising keeps its pixels."""
-    with pdf_input._open(path, password) as pdf:
-        return pdf_input.page_dpi(pdf, index, fallback)
