@@ -19,7 +19,7 @@ from digitize.config import RunConfig
 from digitize.errors import ExitCode
 from digitize.ledger import LEDGER_NAME, Ledger, Status
 
-DOCS = {f"doc{i:02d}": 3 for i in range(1, 11)}  # 10 documents of 3 pages: 30 pages
+DOCS = {f"doc{i}": 5 for i in range(1, 7)}  # 6 documents of 5 pages: 30 pages
 
 
 def start_run(scans: Path, out: Path, *extra: str) -> subprocess.Popen[str]:
@@ -86,14 +86,14 @@ def test_sigkill_mid_run_then_rerun(tmp_path: Path) -> None:
         text = (folder / f"{name}.txt").read_text(encoding="utf-8")
         assert text == (reference / f"{name}.txt").read_text(encoding="utf-8")
         with pikepdf.open(folder / f"{name}.pdf") as pdf:
-            assert len(pdf.pages) == 3
+            assert len(pdf.pages) == 5
         pages = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))["pages"]
-        assert [p["number"] for p in pages] == [1, 2, 3]
+        assert [p["number"] for p in pages] == [1, 2, 3, 4, 5]
     assert not [p for p in out.rglob("*") if p.name.startswith(".tmp-")]
 
 
 def test_sigterm_stops_promptly_and_rerun_finishes(tmp_path: Path) -> None:
-    scans = make_scans(tmp_path / "scans", {f"d{i}": 1 for i in range(1, 9)})
+    scans = make_scans(tmp_path / "scans", {f"d{i}": 1 for i in range(1, 6)})
     out = tmp_path / "out"
     proc = start_run(scans, out, "--no-pdf")
     wait_for(out, "SELECT COUNT(*) FROM pages WHERE status = 'done'", 1, proc)
@@ -105,5 +105,5 @@ def test_sigterm_stops_promptly_and_rerun_finishes(tmp_path: Path) -> None:
     _, stderr = rerun.communicate(timeout=300)
     assert rerun.returncode == ExitCode.OK, stderr
     account = api.status(out)
-    assert len(account.by_status(Status.DONE)) == 8 and not account.by_status(Status.PENDING)
+    assert len(account.by_status(Status.DONE)) == 5 and not account.by_status(Status.PENDING)
     assert account.last_run and account.last_run["finished"]
