@@ -7,12 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+from conftest import render_page
+
 from digitize import api
 from digitize.config import RunConfig
 from digitize.errors import ExitCode
 from digitize.ledger import Ledger, Status
-
-from conftest import render_page
 
 NO_PDF = RunConfig().updated(pdf={"enabled": False})
 
