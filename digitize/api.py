@@ -53,6 +53,20 @@ def _pdf_metadata(gt_dir: Path | None) -> Callable[[str], dict[str, Any]]:
     return lookup
 
 
+def _refuse_folder_links(out: Path) -> None:
+    """Outputs go to OUT/<doc>/ and one level below: a symlinked folder there would take them elsewhere."""
+    for first in out.iterdir():
+        try:
+            inner = list(first.iterdir()) if first.is_dir() and not first.is_symlink() else []
+        except OSError:
+            inner = []
+        for entry in (first, *inner):
+            if entry.is_symlink() and entry.is_dir():
+                raise OutputError(
+                    "a folder in the output folder is a symlink; outputs are never written through one", path=entry
+                )
+
+
 def run(
     scans: Path | str,
     out: Path | str,
@@ -87,6 +101,7 @@ def run(
             pass
     except OSError as exc:
         raise OutputError(f"output folder is not writable ({exc.strerror})", path=out) from None
+    _refuse_folder_links(out)
     fileio.remove_stale_temporaries(out)
     batch = run_batch(
         scans,

@@ -213,3 +213,16 @@ def test_page_timeout_is_a_budget_for_the_whole_page_not_per_region(tmp_path: Pa
         "ПИШЕВАРИ"
         in RegionReader(OcrConfig(page_timeout=60)).read(prepared, BBox(0, 0, 700, 140), RegionType.BODY).text
     )
+
+
+def test_symlinked_folder_planted_in_the_output_is_never_written_through(tmp_path: Path) -> None:
+    write(tmp_path / "scans" / "letter.png", png_bytes())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "letter").symlink_to(elsewhere)
+    proc = digitize("run", tmp_path / "scans", "--out", out, "--no-pdf")
+    assert proc.returncode == ExitCode.OUTPUT_NOT_WRITABLE, proc.stderr
+    assert "is a symlink" in proc.stderr
+    assert list(elsewhere.iterdir()) == []
