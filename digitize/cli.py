@@ -195,10 +195,11 @@ def run(
         console.print(failures)
     docs = result.batch.documents
     done = sum(d.status == "done" for d in docs)
-    skipped = sum(d.status == "skipped" for d in docs)
+    skipped = sum(d.status == "skipped" and not d.error for d in docs)
+    left_alone = sum(d.status == "skipped" and bool(d.error) for d in docs)  # PDFs with text, --mode skip
     failed = len(result.batch.failed)
     console.print(
-        f"{done} documents done, {skipped} already done, {failed} failed "
+        f"{done} documents done, {skipped} already done, {failed} failed, {left_alone} skipped for their text "
         f"in {result.batch.seconds:.1f} s; outputs in {out}/<document>/ and {result.run_json}",
         markup=False,
     )
