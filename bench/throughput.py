@@ -10,10 +10,14 @@ Three parts, each printed as a table and written to ``bench/results/throughput.j
    neither always runs on a cooler or hotter machine. Peak RSS is of the whole process tree, sampled.
 2. **Peak RSS against batch size**: ``digitize run --jobs 2`` on ``--rss-pages`` small synthetic pages
    (documents of 10 pages, with PDF/A); memory must stay flat when the batch grows tenfold.
-3. **Profile** (``--profile``): pyinstrument over one page read and one document export in this process,
+3. **Resume after kill -9** (``--resume N``): ``digitize run`` on N small pages (documents of 10) is killed
+   with SIGKILL when half the pages are recorded, then rerun: pages read again, and the rerun's time beside
+   a clean run's. The page cache (``OUT/<doc>/.pages/``) is what spares the finished pages of unfinished
+   documents.
+4. **Profile** (``--profile``): pyinstrument over one page read and one document export in this process,
    the work a pool worker does; the top of the call tree is printed and saved.
 
-    .venv/bin/python bench/throughput.py [--pages 50] [--jobs 1,2] [--rss-pages 50,500] [--profile]
+    .venv/bin/python bench/throughput.py [--pages 50] [--jobs 1,2] [--rss-pages 50,500] [--resume 50] [--profile]
 
 The machine is shared: run the full benchmark at most once or twice; ``--pages 10 --rss-pages 20,100`` for
 a quick look.
@@ -146,6 +150,42 @@ def run_ocrmypdf(pages: Path, jobs: int, n: int, tag: str) -> Measure:
     return Measure("ocrmypdf --deskew --clean", jobs, n, seconds, tree, parent, code)
 
 
+def resume_after_kill(n: int) -> dict[str, float]:
+    """Kill a run with SIGKILL half-way, rerun it; what the rerun had to redo, and its time."""
+    import os
+    import signal
+    import sqlite3
+
+    pages = small_pages(n)
+    clean = run_digitize(pages, 2, n, f"resume-clean-{n}")
+    out = WORK / "out" / f"resume-{n}"
+    shutil.rmtree(out, ignore_errors=True)
+    cmd = [str(BIN / "digitize"), "run", str(pages), "--out", str(out), "--jobs", "2", "--quiet"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    done = 0
+    while proc.poll() is None and done < n // 2:
+        time.sleep(0.2)
+        try:
+            with sqlite3.connect(f"file:{out / 'digitize.sqlite'}?mode=ro", uri=True) as db:
+                done = db.execute("SELECT COUNT(*) FROM pages WHERE status = 'done'").fetchone()[0]
+        except sqlite3.Error:
+            continue
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=False, timeout=3600)
+    rerun = time.perf_counter() - t0
+    progress = json.loads((out / "run.json").read_text(encoding="utf-8"))["progress"]
+    return {
+        "pages": n,
+        "pages_recorded_at_kill": done,
+        "pages_read_by_rerun": progress["pages_read"],
+        "pages_reused_by_rerun": progress["pages_reused"],
+        "rerun_seconds": round(rerun, 1),
+        "clean_run_seconds": round(clean.seconds, 1),
+    }
+
+
 def profile(pages: Path) -> str:
     """pyinstrument over what one worker does for one page and one document, in this process."""
     from pyinstrument import Profiler
@@ -168,7 +208,9 @@ def profile(pages: Path) -> str:
     return profiler.output_text(unicode=True, color=False, show_all=False)
 
 
-def markdown(rows: list[Measure], rss: list[Measure], top: str | None, meta: dict[str, object]) -> str:
+def markdown(
+    rows: list[Measure], rss: list[Measure], resume: dict[str, float] | None, top: str | None, meta: dict[str, object]
+) -> str:
     out = [
         "# Throughput: `digitize run` beside OCRmyPDF",
         "",
@@ -183,6 +225,16 @@ def markdown(rows: list[Measure], rss: list[Measure], top: str | None, meta: dic
             f"| {m.system} | {m.jobs} | {m.pages} | {m.seconds:.1f} | {m.pages_per_minute:.2f} | "
             f"{m.seconds / m.pages:.2f} | {m.peak_rss_mb:.0f} | {m.peak_parent_rss_mb:.0f} | {m.exit_code} |"
         )
+    if resume:
+        out += [
+            "",
+            "## Resume after kill -9",
+            "",
+            "| pages | recorded at kill | read by rerun | reused by rerun | rerun s | clean run s |",
+            "|---:|---:|---:|---:|---:|---:|",
+            "| {pages} | {pages_recorded_at_kill} | {pages_read_by_rerun} | {pages_reused_by_rerun} | "
+            "{rerun_seconds} | {clean_run_seconds} |".format(**resume),
+        ]
     if top:
         out += ["", "## Profile (one page read and its document exported, in one process)", "", "```", top, "```"]
     return "\n".join(out) + "\n"
@@ -193,6 +245,8 @@ def main() -> int:
     ap.add_argument("--pages", type=int, default=50, help="facsimile pages for the throughput comparison")
     ap.add_argument("--jobs", default="1,2", help="comma-separated job counts (default 1,2)")
     ap.add_argument("--rss-pages", default="50,500", help="small-page batch sizes for RSS (empty to skip)")
+    ap.add_argument("--resume", type=int, default=0, help="small pages for the kill -9 and rerun part (0: skip)")
+    ap.add_argument("--name", default="throughput", help="results file stem in bench/results (default throughput)")
     ap.add_argument("--profile", action="store_true", help="profile one page and one export with pyinstrument")
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
@@ -221,21 +275,25 @@ def main() -> int:
         m.system = "digitize run (small pages)"
         rss.append(m)
         print(f"{m.system:28s} pages={n} peak RSS {m.peak_rss_mb:.0f} MB (parent {m.peak_parent_rss_mb:.0f} MB)")
+    resume = resume_after_kill(args.resume) if args.resume else None
+    if resume:
+        print(f"resume after kill -9: {resume}", flush=True)
     top = None
     if args.profile:
         top = profile(synth_corpus(args.pages) if args.pages > 0 else small_pages(10))
         top = "\n".join(top.splitlines()[:60])
         print(top)
-    report = markdown(rows, rss, top, meta)
+    report = markdown(rows, rss, resume, top, meta)
     print(report)
     results = {
         "meta": meta,
         "throughput": [asdict(m) | {"pages_per_minute": round(m.pages_per_minute, 3)} for m in rows],
         "rss": [asdict(m) for m in rss],
+        "resume": resume,
         "profile_top": top,
     }
-    (RESULTS / "throughput.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
-    (RESULTS / "throughput.md").write_text(report)
+    (RESULTS / f"{args.name}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    (RESULTS / f"{args.name}.md").write_text(report)
     return 0 if all(m.exit_code == 0 for m in rows + rss) else 1
 
 
