@@ -9,11 +9,12 @@ ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY digitize ./digitize
-# The venv is copied whole into the runtime stage, so the build tools (hatchling, pip's caches) stay behind.
-# dask[distributed] makes the image usable as a Dask scheduler or worker (`digitize run --scheduler ...`).
+# The venv is copied whole into the runtime stage; the build tools (hatchling, pip, setuptools) stay behind.
+# The dask extra (dask[distributed]) makes the image a Dask scheduler or worker (`digitize run --scheduler`).
 RUN python -m venv /opt/venv \
  && /opt/venv/bin/pip wheel --no-deps --wheel-dir /wheels . \
- && /opt/venv/bin/pip install /wheels/digitize-*.whl "dask[distributed]>=2024.1"
+ && /opt/venv/bin/pip install "$(echo /wheels/digitize-*.whl)[dask]" \
+ && /opt/venv/bin/pip uninstall --yes --quiet pip setuptools
 
 # ---- stage 2: slim runtime with the external programs the pipeline calls ----
 FROM python:3.11-slim
@@ -36,9 +37,9 @@ RUN apt-get update \
  && mkdir -p /data/scans /data/out \
  && chown digitize:digitize /data/out
 COPY --from=build /opt/venv /opt/venv
+# numeric USER (the "digitize" user): Kubernetes' runAsNonRoot can check it; uid 1000 owns most users' folders.
 USER 1000:1000
 WORKDIR /data
-# numeric USER: Kubernetes runAsNonRoot and hosts without a "digitize" user can check it.
 # Fails (exit 5) when Tesseract, its rus/osd data, Ghostscript, qpdf or OCRmyPDF is missing or broken.
 HEALTHCHECK --interval=5m --timeout=60s --start-period=10s CMD ["digitize", "doctor"]
 ENTRYPOINT ["digitize"]

