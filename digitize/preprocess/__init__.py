@@ -87,7 +87,11 @@ def prepare(page: PageImage, cfg: PreprocessConfig | None = None) -> PreparedPag
 
     skew = 0.0
     if cfg.deskew:
-        upright = np.rot90(gray, -turns) if turns else gray
+        # stamps are often set askew: only black ink votes for the angle of the typing
+        mono = gray.copy()
+        if cfg.ink_separation:
+            mono[ink.coloured_mask(rgb, cfg.ink_min_chroma)] = 255
+        upright = np.rot90(mono, -turns) if turns else mono
         skew, conf = estimate_skew(upright, cfg.deskew_max_deg, cfg.deskew_step_deg, x_height=xh)
         applied = abs(skew) >= cfg.deskew_min_deg
         steps.append(

@@ -14,17 +14,19 @@ import numpy as np
 
 #: longest side of the image the estimate runs on: long enough for 0.1 degree, short enough to be quick
 _WORK_SIDE = 1800
+#: fewer letter-sized components than this (about two typed lines) and the page is left as it is
+_MIN_LETTERS = 80
 
 
-def letter_mask(gray: np.ndarray, x_height: float | None = None) -> np.ndarray:
-    """Boolean mask of dark components whose size is that of letters (or of touching letters)."""
+def letter_mask(gray: np.ndarray, x_height: float | None = None) -> tuple[np.ndarray, int]:
+    """Boolean mask of dark components whose size is that of letters (or touching letters), and their count."""
     _, ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     limit = max(3 * x_height, 8) if x_height else max(gray.shape) * 0.04
     keep = (h >= 2) & (h <= limit) & (w <= 8 * limit)
     keep[0] = False
-    return keep[labels]
+    return keep[labels], int(keep.sum())
 
 
 def _score(xs: np.ndarray, ys: np.ndarray, angle_deg: float, n_bins: int) -> float:
@@ -45,10 +47,10 @@ def estimate_skew(
     """
     factor = min(1.0, _WORK_SIDE / max(gray.shape))
     small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else gray
-    mask = letter_mask(small, x_height * factor if x_height else None)
+    mask, n_letters = letter_mask(small, x_height * factor if x_height else None)
     ys, xs = np.nonzero(mask)
-    if len(xs) < 200:
-        return 0.0, 0.0
+    if n_letters < _MIN_LETTERS:
+        return 0.0, 0.0  # a folio number and a few marks do not define lines of text
     rng = np.random.default_rng(0)
     if len(xs) > 250_000:
         pick = rng.choice(len(xs), 250_000, replace=False)
