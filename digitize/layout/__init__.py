@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+import cv2
 import numpy as np
 
 from ..config import LayoutConfig
@@ -23,7 +24,7 @@ from .grouping import regions_from_blocks
 from .order import reading_order
 
 if TYPE_CHECKING:
-    from ..ocr.reader import RegionReader
+    from ..ocr.reader import RegionReader, RegionText
 
 LOW_CONFIDENCE = "low_confidence"
 
@@ -58,7 +59,7 @@ def analyse(
         return [to_original(prepared, r) for r in regions_from_blocks(words, page_prefix=page_prefix)]
     candidates = find_candidates(prepared, masks, words, cfg)
     regions = [_read(prepared, masks, reader, c, cfg) for c in candidates]
-    regions = [r for r in regions if r is not None]
+    regions = _signature_marks([r for r in regions if r is not None], prepared.dpi or 300.0)
     ordered = reading_order(regions, box=lambda r: r.bbox, kind=lambda r: r.type)
     return [to_original(prepared, replace(r, id=f"{page_prefix}{i}")) for i, r in enumerate(ordered, start=1)]
 
@@ -79,6 +80,7 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
         masks,
         line_h,
         detect.mm(dpi, cfg.top_margin_mm),
+        page_w,
     )
     lines.sort(key=lambda ln: (ln.bbox.y0, ln.bbox.x0))
     colour = detect.colour_clusters(masks, dpi, cfg.min_stamp_mm)
@@ -118,18 +120,57 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
     explained += frames + stamps
     signatures = [c.bbox for c in out if c.type is RegionType.SIGNATURE]
     hand = [c for c in colour if not c.shape] + detect.dark_clusters(masks, explained, dpi)
+    typed_cands = [c for c in out if c.lines]
     for c in hand:
         covered = sum(c.bbox.intersection(b) for b in typed_boxes + stamps)
         if covered > 0.5 * c.bbox.area:
             continue  # a stroke across typed text (an underline, a correction) is not a region of its own
+        home = _typed_neighbour(c, typed_cands, line_h) if c.colour == "dark" else None
+        if home is not None:
+            home.bbox = home.bbox.union(c.bbox)  # typed marks the OCR skipped (quotes, dashes) stay with their line
+            continue
         if classify.in_folio_zone(c.bbox, page_w, page_h, dpi):
             out.append(Candidate(RegionType.FOLIO_NUMBER, c.bbox, image="gray", confidence=0.7))
         elif any(_beside(c.bbox, s, dpi) for s in signatures):
             # the handwritten mark beside a signer's typed name: a signature, not read (a scrawl has no text)
             out.append(Candidate(RegionType.SIGNATURE, c.bbox, image="gray", confidence=0.7, read=False))
         else:
-            out.append(Candidate(RegionType.MARGINALIA, c.bbox, image="gray", confidence=0.6))
+            out.append(Candidate(RegionType.MARGINALIA, c.bbox, image="gray", confidence=0.6, colour=c.colour))
     return out
+
+
+def _signature_marks(regions: list[Region], dpi: float) -> list[Region]:
+    """Unread handwriting beside a signer's name is that signer's mark.
+
+    Candidates are typed before they are read, so a name the first OCR pass missed is only known as a signature
+    once its own reading shows initials and a surname; this pass gives its neighbouring scrawl the same type.
+    """
+    names = [r.bbox for r in regions if r.type is RegionType.SIGNATURE and r.text.strip()]
+    out = []
+    for r in regions:
+        if (
+            r.type is RegionType.MARGINALIA
+            and LOW_CONFIDENCE in r.flags
+            and any(_beside(r.bbox, n, dpi) for n in names)
+        ):
+            r = replace(r, type=RegionType.SIGNATURE, text="", lines=(), flags=(), fields={})
+        out.append(r)
+    return out
+
+
+def _typed_neighbour(c: detect.Cluster, typed: list[Candidate], line_h: int) -> Candidate | None:
+    """The typed region a small dark mark continues: on one of its lines, within three characters of it."""
+    b = c.bbox
+    if b.height > 1.6 * line_h:
+        return None
+    cy = (b.y0 + b.y1) / 2
+    for cand in typed:
+        for ln in cand.lines:
+            if ln.bbox.y0 - 0.3 * line_h <= cy <= ln.bbox.y1 + 0.3 * line_h:
+                gap = max(ln.bbox.x0 - b.x1, b.x0 - ln.bbox.x1)
+                if gap < 2 * line_h:
+                    return cand
+    return None
 
 
 def _beside(b: BBox, sig: BBox, dpi: float) -> bool:
@@ -149,12 +190,37 @@ def _lines_from_typed(part: list[detect.TypedLine]) -> tuple[Line, ...]:
     return tuple(out)
 
 
+def _read_hand(prepared: PreparedPage, reader: RegionReader, box: BBox, rtype: RegionType) -> RegionText:
+    """Read handwriting from its own contrast-stretched crop on white, with a margin around it.
+
+    Pencil is light and thin; stretched to full contrast and given room, Tesseract reads a pencilled ``119``
+    that it misses in the page image.
+    """
+    gray = np.asarray(prepared.gray)
+    h, w = gray.shape[:2]
+    pad = max(8, box.height // 2)
+    crop = gray[box.y0 : box.y1, box.x0 : box.x1]
+    canvas = np.full_like(gray, 255)
+    if crop.size:
+        canvas[box.y0 : box.y1, box.x0 : box.x1] = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)
+    grown = BBox(max(0, box.x0 - pad), max(0, box.y0 - pad), min(w, box.x1 + pad), min(h, box.y1 + pad))
+    return reader.read(prepared, grown, rtype, image=canvas)
+
+
 def _read(
     prepared: PreparedPage, masks: ink.InkMasks, reader: RegionReader, c: Candidate, cfg: LayoutConfig
 ) -> Region | None:
-    images = {"ocr": masks.ocr_image, "colour": masks.colour_image, "gray": np.asarray(prepared.gray)}
+    images = {"ocr": masks.ocr_image, "colour": masks.colour_image}
     flags: list[str] = []
     rtype = c.type
+
+    def read_as(t: RegionType) -> tuple[tuple[Line, ...], str, float]:
+        if c.image == "gray":
+            rt = _read_hand(prepared, reader, c.bbox, t)
+        else:
+            rt = reader.read(prepared, c.bbox, t, image=images[c.image])
+        return rt.lines, rt.text, rt.confidence
+
     if not c.read:
         lines, text, conf = (), "", c.confidence
     elif rtype is RegionType.BODY and not cfg.reread_body and c.lines:
@@ -163,23 +229,25 @@ def _read(
         conf = sum(ln.confidence for ln in lines) / len(lines)
     elif rtype is RegionType.FOLIO_NUMBER and c.image != "ocr":
         # a handwritten note in the folio corner may be the folio or the archive reference: read it freely first
-        rt = reader.read(prepared, c.bbox, RegionType.MARGINALIA, image=images[c.image])
-        lines, text, conf = rt.lines, rt.text, rt.confidence
+        lines, text, conf = read_as(RegionType.MARGINALIA)
         if classify.looks_like_archive_reference(text):
             rtype = RegionType.ARCHIVE_REFERENCE
-        elif sum(ch.isdigit() for ch in text) >= sum(ch.isalpha() for ch in text):
-            rt = reader.read(prepared, c.bbox, rtype, image=images[c.image])
-            lines, text, conf = rt.lines, rt.text, rt.confidence
         else:
-            rtype = RegionType.MARGINALIA
+            # handwritten digits read freely come out as letters (119 as "и"): ask again for digits only
+            d_lines, d_text, d_conf = read_as(rtype)
+            if any(ch.isdigit() for ch in d_text) and sum(ch.isalpha() for ch in text) <= 3:
+                lines, text, conf = d_lines, d_text, d_conf
+            else:
+                rtype = RegionType.MARGINALIA
     else:
-        rt = reader.read(prepared, c.bbox, rtype, image=images[c.image])
-        lines, text, conf = rt.lines, rt.text, rt.confidence
+        lines, text, conf = read_as(rtype)
     extra_fields: dict[str, object] = {}
     if rtype in (RegionType.MARGINALIA, RegionType.STAMP) and classify.looks_like_archive_reference(text):
         rtype = RegionType.ARCHIVE_REFERENCE  # the archive's fond/opis/delo note, handwritten or stamped
     elif rtype is RegionType.MARGINALIA and classify.TRANSMISSION_CUE.search(text) and c.image != "ocr":
         rtype = RegionType.TRANSMISSION_BLOCK  # a rubber-stamped (violet) telegraph block
+    elif rtype is RegionType.MARGINALIA and c.colour == "dark" and classify.NAME_CUE.match(text.strip()):
+        rtype = RegionType.SIGNATURE  # a signer's typed name the first pass missed
     if rtype is RegionType.FOLIO_NUMBER and not any(ch.isdigit() for ch in text):
         flags.append(LOW_CONFIDENCE)
     if rtype is RegionType.MARGINALIA and (not text.strip() or conf < cfg.marginalia_min_confidence):

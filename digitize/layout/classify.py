@@ -54,6 +54,7 @@ class Candidate:
     confidence: float = 0.8  # how sure the rules are of the type
     shape: str = ""
     read: bool = True  # False for marks with no text to read (a signature scrawl)
+    colour: str = ""  # for ink clusters: "dark", "blue" or "red"
 
 
 def block_type(text: str, bbox: BBox, n_lines: int, page_w: int, page_h: int) -> tuple[RegionType, float]:

@@ -77,6 +77,7 @@ def typed_lines(
     masks: InkMasks | None = None,
     line_height: int = 0,
     top_margin_px: int = 0,
+    page_width: int = 0,
 ) -> list[TypedLine]:
     """Lines that are typewriting: read with confidence, in black ink, at the page's type size, below the top margin.
 
@@ -91,8 +92,8 @@ def typed_lines(
             continue
         if line_height and median(w.height for w in ln.words) > 1.45 * line_height:
             continue
-        if (ln.bbox.y0 + ln.bbox.y1) / 2 < top_margin_px:
-            continue
+        if (ln.bbox.y0 + ln.bbox.y1) / 2 < top_margin_px and ln.bbox.width < 0.45 * page_width:
+            continue  # a short line in the top margin; full-width typing there is a continued page's body
         if masks is not None:
             b = ln.bbox
             dark = int(masks.dark[b.y0 : b.y1, b.x0 : b.x1].sum())
@@ -104,7 +105,7 @@ def typed_lines(
 
 
 def group_lines(words: list[OcrWord], line_height: int) -> list[TypedLine]:
-    """Typed words into lines by vertical centre; a horizontal gap wider than ~12 characters splits a line."""
+    """Typed words into lines by vertical centre; a horizontal gap wider than ~6 characters splits a line."""
     rows: list[list[OcrWord]] = []
     centres: list[float] = []
     for w in sorted(words, key=lambda w: (w.top + w.bottom) / 2):
@@ -120,7 +121,7 @@ def group_lines(words: list[OcrWord], line_height: int) -> list[TypedLine]:
         row.sort(key=lambda w: w.left)
         current = [row[0]]
         for w in row[1:]:
-            if w.left - max(x.right for x in current) > 8 * line_height:
+            if w.left - max(x.right for x in current) > 4 * line_height:
                 lines.append(_typed_line(current))
                 current = [w]
             else:
@@ -146,12 +147,27 @@ def ruled_boxes(dark: np.ndarray, dpi: float) -> list[BBox]:
         x, y, w, h, _area = stats[i]
         if w < long_ or h < mm(dpi, 6):
             continue
-        # a frame has a horizontal rule along its top and its bottom edge
-        top = horiz[y : y + 8, x : x + w].any(axis=0).mean()
-        bottom = horiz[max(y, y + h - 8) : y + h, x : x + w].any(axis=0).mean()
-        if top > 0.6 and bottom > 0.6:
-            boxes.append(BBox(int(x), int(y), int(x + w), int(y + h)))
+        # a frame has a horizontal rule along its top and its bottom edge (a warped scan bends them a little)
+        band = max(8, h // 8)
+        top = horiz[y : y + band, x : x + w].any(axis=0).mean()
+        bottom = horiz[max(y, y + h - band) : y + h, x : x + w].any(axis=0).mean()
+        if top > 0.45 and bottom > 0.45:
+            boxes.extend(_split_at_rules(vert[y : y + h, x : x + w], int(x), int(y), long_))
     return boxes
+
+
+def _split_at_rules(vert: np.ndarray, x: int, y: int, min_width: int) -> list[BBox]:
+    """Frames drawn side by side share a vertical rule: split the frame at every full-height rule inside it."""
+    h, w = vert.shape
+    # a rule bent by the scanner spreads over a few columns: widen before measuring its height
+    full = cv2.dilate(vert, np.ones((1, 7), np.uint8)).mean(axis=0) > 0.7
+    cols = np.flatnonzero(full)
+    rules: list[int] = []
+    for c in cols:
+        if not rules or c - rules[-1] > 10:
+            rules.append(int(c))
+    cuts = [0] + [c for c in rules if min_width <= c <= w - min_width] + [w]
+    return [BBox(x + a, y, x + b, y + h) for a, b in zip(cuts, cuts[1:], strict=False) if b - a >= min_width]
 
 
 def _stamp_shape(mask: np.ndarray) -> str:
@@ -222,8 +238,9 @@ def dark_clusters(masks: InkMasks, explained: list[BBox], dpi: float) -> list[Cl
     for i in range(1, n):
         x, y, w, h, area = stats[i]
         ink = int(m[y : y + h, x : x + w][labels[y : y + h, x : x + w] == i].sum())
-        # specks, dust and stray strokes are not notes
-        if ink < mm(dpi, 1.2) ** 2 or max(w, h) < mm(dpi, 3):
+        # specks, dust, fold lines and scan edges are not notes
+        thin = min(w, h) < mm(dpi, 1.6) and max(w, h) > 10 * min(w, h)
+        if ink < mm(dpi, 1.2) ** 2 or max(w, h) < mm(dpi, 3) or min(w, h) < mm(dpi, 1.2) or thin:
             continue
         out.append(Cluster(BBox(int(x), int(y), int(x + w), int(y + h)), "dark", ink))
     return _merge_near(out, mm(dpi, 3))

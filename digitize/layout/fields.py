@@ -69,6 +69,15 @@ def _month_from_word(word: str) -> int | None:
     return None
 
 
+def _roman_month(raw: str) -> int | None:
+    """A Roman month numeral through the OCR's look-alikes; one stray stroke either end is forgiven (1ТУ = IV)."""
+    roman = raw.translate(_ROMAN_LOOKALIKE)
+    for cand in (roman, roman[1:], roman[:-1]):
+        if cand in _ROMAN:
+            return _ROMAN[cand]
+    return None
+
+
 def _iso(year: int, month: int, day: int | None) -> str | None:
     if not 1 <= month <= 12:
         return None
@@ -84,13 +93,13 @@ def parse_date(text: str) -> str | None:
     found: list[tuple[int, str]] = []
     m = _DATE_ROMAN.search(text)
     if m and not m.group(2).isdigit():  # "03.11.1947" is numeric, not Roman "II"
-        roman = m.group(2).translate(_ROMAN_LOOKALIKE)
-        if roman in _ROMAN and (iso := _iso(int(m.group(3)), _ROMAN[roman], int(m.group(1)))):
+        month = _roman_month(m.group(2))
+        if month and (iso := _iso(int(m.group(3)), month, int(m.group(1)))):
             found.append((m.start(), iso))
     m = _DATE_ROMAN_SHORT.search(text)
     if m and not found:
-        roman = m.group(2).translate(_ROMAN_LOOKALIKE)
-        if roman in _ROMAN and (iso := _iso(1900 + int(m.group(3)), _ROMAN[roman], int(m.group(1)))):
+        month = _roman_month(m.group(2))
+        if month and (iso := _iso(1900 + int(m.group(3)), month, int(m.group(1)))):
             found.append((m.start(), iso))
     m = _DATE_NUMERIC.search(text)
     if m and (iso := _iso(int(m.group(3)), int(m.group(2)), int(m.group(1)))):

@@ -1,7 +1,8 @@
 """Ink separation in CIELAB: violet/blue stamp ink, red ink or pencil, and black or grey (typewriting, pencil).
 
-Colour is judged against the paper, not against white: yellowed paper already sits at a positive b*, so an
-ink counts as violet/blue when its b* is well *below the paper's* and as red when its a* is well above. Darkness
+Colour is judged against the paper and against neutral grey both: yellowed paper sits at a positive b*, so an
+ink counts as violet/blue when its b* is well below the paper's *and* below neutral (black on yellow paper is
+below the paper's b* too, but neutral), and as red when its a* is well above both. Darkness
 is likewise measured as L* below the paper's L*. Everything here is plain numpy/OpenCV over the prepared
 colour image, so the masks share the geometry of the OCR image.
 """
@@ -45,11 +46,15 @@ def separate(prepared: PreparedPage, chroma_delta: float = 14.0, dark_delta: flo
     paper_b = int(np.median(b[::step, ::step]))
     da, db = a - paper_a, b - paper_b
     darker = paper_l - L
-    blue = (db < -chroma_delta) & (darker > 12) & (da > -2 * chroma_delta)
-    red = (da > chroma_delta) & (db > -chroma_delta) & (darker > 12)
+    # Ink multiplies the paper, so black on yellowed paper sits *below* the paper's b* as well: the ink must be
+    # blue/red in itself (b*/a* away from neutral 128) and away from the paper, both.
+    blue = (db < -chroma_delta) & (b - 128 < -0.6 * chroma_delta) & (darker > 12) & (da > -2 * chroma_delta)
+    red = (da > chroma_delta) & (a - 128 > chroma_delta) & (db > -chroma_delta) & (darker > 12)
     coloured = blue | red
     paper_gray = int(np.median(gray[::step, ::step]))
-    dark = (paper_gray - gray.astype(np.int16) > dark_delta) & ~coloured
+    # the rim of a coloured stroke is darker than paper but hardly coloured: keep it out of ``dark`` too
+    fringe = cv2.dilate(coloured.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    dark = (paper_gray - gray.astype(np.int16) > dark_delta) & ~fringe
 
     ink_free = prepared.extra.get("ink_free") if prepared.extra else None
     # start from preprocessing's ink-free image when it offers one, and paint what this mask finds as well
