@@ -102,7 +102,7 @@ def run(
     except OSError as exc:
         raise OutputError(f"output folder is not writable ({exc.strerror})", path=out) from None
     _refuse_folder_links(out)
-    fileio.remove_stale_temporaries(out)
+    # temporaries a killed run left behind are removed by run_batch, once it holds the folder's run lock
     batch = run_batch(
         scans,
         out,

@@ -497,7 +497,8 @@ def run_batch(
         pages_total=sum(len(d.pages) for d in found.documents),
         documents_total=len(found.documents) + len(found.rejected) + len(found.skipped),
     )
-    with Ledger(out_dir) as ledger:
+    with Ledger(out_dir) as ledger:  # takes the folder's run lock: one writer at a time
+        fileio.remove_stale_temporaries(out_dir)  # left by a killed run, never by a live one
         run_id = ledger.start_run(cfg.settings_hash(), jobs, scheduler)
         ledger.forget_rejected()
         ledger.register((d.name, str(d.path), len(d.pages)) for d in found.documents)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import enum
+import fcntl
 import hashlib
 import json
 import sqlite3
@@ -21,11 +22,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from .errors import OutputError, UsageError
 
 LEDGER_NAME = "digitize.sqlite"
+#: Held (flock) by the run that writes the ledger; the kernel releases it when that process dies, even by kill -9.
+LOCK_NAME = ".digitize.lock"
 SCHEMA_VERSION = 1
 
 _SCHEMA = """
@@ -155,6 +158,9 @@ class Ledger:
         self.path = out_dir / LEDGER_NAME
         if not create and not self.path.is_file():
             raise UsageError("no ledger here: not a digitize output folder, or nothing was run yet", path=out_dir)
+        self._lock: IO[str] | None = None
+        if create:
+            self._lock = _exclusive(out_dir / LOCK_NAME)
         try:
             # isolation_level=None: autocommit; each method commits its own statements at once
             self._db = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
@@ -176,6 +182,9 @@ class Ledger:
     def close(self) -> None:
         with contextlib.suppress(sqlite3.Error):
             self._db.close()
+        if self._lock is not None:
+            self._lock.close()  # releases the flock
+            self._lock = None
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
@@ -345,6 +354,22 @@ class Ledger:
         """An output path as the ledger records it (relative to the output folder), made usable."""
         p = Path(recorded)
         return p if p.is_absolute() else self.out_dir / p
+
+
+def _exclusive(path: Path) -> IO[str]:
+    """Take the folder's run lock, or fail at once: two runs writing one folder would redo each other's work."""
+    try:
+        fh = path.open("a")
+    except OSError as exc:
+        raise OutputError(f"cannot create the run lock ({exc.strerror or exc})", path=path) from None
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        fh.close()
+        raise UsageError(
+            "another digitize run is writing to this output folder; wait for it, or stop it", path=path.parent
+        ) from None
+    return fh
 
 
 def _document_row(r: sqlite3.Row) -> DocumentRow:

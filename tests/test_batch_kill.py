@@ -92,9 +92,14 @@ def test_sigkill_mid_run_then_rerun(tmp_path: Path) -> None:
     assert not [p for p in out.rglob("*") if p.name.startswith(".tmp-")]
 
 
-def test_sigterm_stops_promptly_and_rerun_finishes(tmp_path: Path) -> None:
+def test_sigterm_stops_promptly_second_writer_refused_rerun_finishes(tmp_path: Path) -> None:
     scans = make_scans(tmp_path / "scans", {f"d{i}": 1 for i in range(1, 6)})
     out = tmp_path / "out"
+    out.mkdir()
+    with Ledger(out):  # a run writing to this folder holds its lock: a second run is refused at once
+        second = start_run(scans, out, "--no-pdf")
+        _, stderr = second.communicate(timeout=120)
+        assert second.returncode == ExitCode.BAD_USAGE and "another digitize run" in stderr
     proc = start_run(scans, out, "--no-pdf")
     wait_for(out, "SELECT COUNT(*) FROM pages WHERE status = 'done'", 1, proc)
     os.killpg(proc.pid, signal.SIGTERM)

@@ -71,3 +71,11 @@ def test_file_hash_is_of_content_not_name(tmp_path: Path) -> None:
     (tmp_path / "b.png").write_bytes(b"same bytes")
     (tmp_path / "c.png").write_bytes(b"other bytes")
     assert file_hash(tmp_path / "a.png") == file_hash(tmp_path / "b.png") != file_hash(tmp_path / "c.png")
+
+
+def test_a_second_writer_on_the_same_folder_is_refused(tmp_path: Path) -> None:
+    with Ledger(tmp_path):
+        with pytest.raises(UsageError, match="another digitize run"):
+            Ledger(tmp_path)
+        assert read_account(tmp_path).documents == ()  # reading is allowed while a run writes
+    Ledger(tmp_path).close()  # released with the first writer
