@@ -72,7 +72,9 @@ def confusion_heatmap(confusions: Counter[tuple[str, str]], path: Path, top: int
     ax.set_yticks(range(len(chars)), shown)
     ax.set_xlabel("read by OCR")
     ax.set_ylabel("ground truth")
-    ax.set_title("Character confusions (∅ = nothing)")
+    ax.set_title(
+        "Character substitutions" if all(a and b for a, b in confusions) else "Character confusions (∅ = nothing)"
+    )
     peak = max((n for row in grid for n in row), default=0)
     for i, row in enumerate(grid):
         for j, n in enumerate(row):

@@ -12,6 +12,7 @@ import io
 import json
 import os
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -185,9 +186,13 @@ def write_report(
     if summary.by_type:
         plots.cer_by_type(summary.by_type, assets / "cer_by_type.png")
         figures["CER per region type"] = "assets/cer_by_type.png"
-    if summary.confusions:
-        plots.confusion_heatmap(summary.confusions, assets / "confusions.png")
-        figures["Character confusions"] = "assets/confusions.png"
+    confusions = summary.confusions
+    # which letters are read as which: substitutions apart from the (usually far more common) inserted noise
+    substitutions = Counter({pair: n for pair, n in confusions.items() if pair[0] and pair[1]})
+    gaps = Counter({pair: n for pair, n in confusions.items() if not (pair[0] and pair[1])})
+    if substitutions:
+        plots.confusion_heatmap(substitutions, assets / "confusions.png")
+        figures["Character substitutions"] = "assets/confusions.png"
     documents = [{"doc": d, "pages": [_page_view(d, p, assets, input_dir) for p in d.pages]} for d in summary.documents]
     html = (
         _environment()
@@ -198,6 +203,8 @@ def write_report(
             profile_description=DESCRIPTIONS[summary.profile],
             documents=documents,
             figures=figures,
+            substitutions=substitutions.most_common(20),
+            gaps=gaps.most_common(20),
             colours={str(k): v for k, v in TYPE_COLOURS.items()},
             generated=datetime.now(UTC).isoformat(timespec="seconds"),
             version=__version__,
