@@ -86,7 +86,7 @@ def _font(kind: str, size_px: int) -> ImageFont.FreeTypeFont:
 def _glyph(kind: str, size_px: int, ch: str) -> tuple[np.ndarray, int, int]:
     """One character's coverage in a cell anchored at the baseline: (mask, x offset, y offset from baseline)."""
     font = _font(kind, size_px)
-    x0, y0, x1, y1 = font.getbbox(ch, anchor="ls")
+    x0, y0, x1, y1 = (int(v) for v in font.getbbox(ch, anchor="ls"))
     w, h = max(1, x1 - x0), max(1, y1 - y0)
     img = Image.new("L", (w + 4, h + 4), 0)
     ImageDraw.Draw(img).text((2 - x0, 2 - y0), ch, font=font, fill=255, anchor="ls")
@@ -257,7 +257,7 @@ def handwriting(
             )
     if ink == "pencil":
         # graphite catches only the tops of the paper grain
-        grain = rng.uniform(0.45, 1.0, canvas.shape).astype(np.float32)
+        grain = np.asarray(rng.uniform(0.45, 1.0, size=canvas.shape), np.float32)
         canvas = canvas * grain * 0.85
     else:
         canvas = np.clip(cv2.GaussianBlur(canvas, (0, 0), 0.6 * dpi / 300.0) * 1.3, 0, 1) * rng.uniform(0.8, 1.0)

@@ -33,7 +33,7 @@ def paper(shape: tuple[int, int], knobs: Knobs, rng: np.random.Generator, dpi: f
     page *= shade[..., None]
     if knobs.texture > 0:
         grain = rng.standard_normal((h, w), dtype=np.float32) * np.float32(0.035 * knobs.texture)
-        grain = cv2.GaussianBlur(grain, (0, 0), 0.8 * s)
+        grain = np.asarray(cv2.GaussianBlur(grain, (0, 0), 0.8 * s))
         fibres = np.zeros((h, w), np.float32)
         for _ in range(int(400 * knobs.texture * (h * w) / (3508 * 2480))):
             x0, y0 = int(rng.integers(0, w)), int(rng.integers(0, h))
@@ -90,7 +90,7 @@ def bleed_through(
         return
     h, w = back_ink.shape
     small = cv2.resize(back_ink[:, ::-1], (w // 4, h // 4), interpolation=cv2.INTER_AREA)
-    shift = np.float32([[1, 0, rng.uniform(-20, 20)], [0, 1, rng.uniform(-30, 30)]])
+    shift = np.array([[1, 0, rng.uniform(-20, 20)], [0, 1, rng.uniform(-30, 30)]], np.float32)
     small = cv2.warpAffine(small, shift, (w // 4, h // 4))
     small = cv2.GaussianBlur(small, (0, 0), 1.2 * dpi / 300.0)
     ghost = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)

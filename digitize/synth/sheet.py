@@ -23,9 +23,9 @@ def contact_sheet(images: list[Path], out: Path, *, columns: int | None = None, 
         try:
             with Image.open(path) as im:
                 im.draft("RGB", (thumb_width, thumb_width * 2))  # JPEG: decode at reduced size, much faster
-                im = im.convert("RGB")
-                h = round(im.height * thumb_width / im.width)
-                thumbs.append(im.resize((thumb_width, h), Image.Resampling.LANCZOS))
+                rgb = im.convert("RGB")
+                h = round(rgb.height * thumb_width / rgb.width)
+                thumbs.append(rgb.resize((thumb_width, h), Image.Resampling.LANCZOS))
         except OSError as err:
             raise InputError(f"cannot read page for the contact sheet ({err})", path=path) from None
     gap, label = 16, 28
