@@ -3,14 +3,14 @@
 :func:`prepare` runs the steps in this order, each a small function in its own module, each recorded as
 a :class:`~digitize.models.ProcessingStep` in the page JSON with what it found:
 
-1. ``illumination`` - divide by the paper background (uneven light, photocopy grey, yellowing);
-2. ``resolution`` - estimate the x-height from the letters and choose a scale bringing it to
+1. ``border`` - dark scan edges touching the image border painted as paper;
+2. ``illumination`` - divide by the paper background (uneven light, photocopy grey, yellowing);
+3. ``resolution`` - estimate the x-height from the letters and choose a scale bringing it to
    ``target_x_height`` (low-resolution copies are enlarged; the DPI tag is not trusted);
-3. ``orientation`` - quarter turns from Tesseract OSD, applied only above a confidence threshold;
-4. ``deskew`` - projection-profile skew estimate over +/- ``deskew_max_deg``;
-5. ``geometry`` - turns, deskew and scale composed into one affine transform, the page resampled once
+4. ``orientation`` - quarter turns from Tesseract OSD, applied only above a confidence threshold;
+5. ``deskew`` - projection-profile skew estimate over +/- ``deskew_max_deg``;
+6. ``geometry`` - turns, deskew and scale composed into one affine transform, the page resampled once
    (cubic); ``PreparedPage.to_original_matrix`` is its exact inverse;
-6. ``border`` - dark scan edges touching the image border whitened;
 7. ``specks`` - isolated specks much smaller than a full stop whitened;
 8. ``binarize`` - optional Otsu or Sauvola (default: none, Tesseract thresholds the flattened page);
 9. ``ink`` - colour-ink separation.
@@ -53,6 +53,9 @@ def prepare(page: PageImage, cfg: PreprocessConfig | None = None) -> PreparedPag
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     h, w = gray.shape
 
+    if cfg.remove_borders:
+        gray, removed = border.remove_dark_edges(gray)
+        steps.append(ProcessingStep("border", {}, removed))
     if cfg.flatten_illumination:
         # a window wider than any stroke and about a letter wide at ordinary scan sizes
         window = max(15, max(h, w) // 40)
@@ -112,9 +115,6 @@ def prepare(page: PageImage, cfg: PreprocessConfig | None = None) -> PreparedPag
         ProcessingStep("geometry", {}, {"width": out_w, "height": out_h, "matrix": matrix[:2].round(5).tolist()})
     )
 
-    if cfg.remove_borders:
-        gray, removed = border.remove_dark_edges(gray, xh)
-        steps.append(ProcessingStep("border", {}, removed))
     if cfg.remove_specks:
         gray, n_specks = binarize.remove_specks(gray, xh)
         steps.append(ProcessingStep("specks", {}, {"removed": n_specks}))
