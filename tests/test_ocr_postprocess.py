@@ -1,0 +1,63 @@
+"""Look-alike repair, the user-words list, and the region reader on a prepared page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import TYPEWRITER_FONT
+from PIL import Image, ImageDraw, ImageFont
+
+from digitize.config import OcrConfig, PreprocessConfig
+from digitize.models import BBox, PageImage, PageSource, RegionType
+from digitize.ocr import userwords
+from digitize.ocr.postprocess import repair
+from digitize.ocr.reader import RegionReader
+from digitize.preprocess import prepare
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("I9 МАЯ I972 года", "19 МАЯ 1972 года"),
+        ("В I922г. в Москве", "В 1922г. в Москве"),
+        ("с утра I7-го апреля", "с утра 17-го апреля"),
+        ("за 2О лет", "за 20 лет"),
+        ("(I946)", "(1946)"),
+        ("детскиe гpуппы", "детские группы"),
+        ("Декретов © мире", "Декретов о мире"),
+    ],
+)
+def test_soviet_typewriter_lookalikes_are_repaired(read: str, meant: str) -> None:
+    assert repair(read) == meant
+
+
+@pytest.mark.parametrize("text", ["II-я конференция", "IV съезд", "СССР", "Office of Strategic Services", "ОПС", "О."])
+def test_text_that_is_right_is_left_alone(text: str) -> None:
+    assert repair(text) == text
+
+
+def test_repair_keeps_line_breaks_and_spacing() -> None:
+    assert repair("Пер. I7 ч.  5О м.\n20/IV I946 г.") == "Пер. 17 ч.  50 м.\n20/IV 1946 г."
+
+
+def test_user_words_ship_with_the_package_and_cover_the_period_terms() -> None:
+    words = set(userwords.path().read_text(encoding="utf-8").split())
+    # from the ground truth of the source document and from the generator's corpus templates
+    assert {"ПИШЕВАРИ", "Азербайджана", "Тавриза"} <= words
+    assert {"ОБКОМ", "Облисполком", "нефтепромыслов"} & words
+    assert all(len(w) >= 2 for w in words)
+
+
+def test_reader_reads_a_low_resolution_typed_line_with_numbers() -> None:
+    img = Image.new("RGB", (1500, 200), "white")
+    ImageDraw.Draw(img).text(
+        (40, 60), "Товарищу СТАЛИНУ. 20 апреля 1946 года", font=ImageFont.truetype(TYPEWRITER_FONT, 40), fill="black"
+    )
+    small = np.array(img.resize((600, 80), Image.Resampling.LANCZOS))  # a 120-dpi copy
+    prepared = prepare(PageImage(small, 120.0, PageSource(Path("line.png")), 1), PreprocessConfig(orientation=False))
+    reader = RegionReader(OcrConfig())
+    h, w = prepared.gray.shape
+    text = reader.read(prepared, BBox(0, 0, w, h), RegionType.BODY).text
+    assert "СТАЛИНУ" in text and "1946" in text and "апреля" in text
