@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 import numpy as np
 from PIL import Image
@@ -42,6 +43,22 @@ class RenderedPage:
         dpi = round(self.page.dpi)
         Image.fromarray(self.image).save(buf, "JPEG", quality=quality, dpi=(dpi, dpi), optimize=False)
         return buf.getvalue()
+
+
+@lru_cache(maxsize=1)
+def library_versions() -> dict[str, str]:
+    """The libraries whose versions decide the exact bytes of a render, recorded in every page's PAGE XML."""
+    import cv2
+    import PIL
+    from PIL import features
+
+    return {
+        "numpy": np.__version__,
+        "pillow": PIL.__version__,
+        "freetype": str(features.version("freetype2")),
+        "libjpeg": str(features.version("libjpeg_turbo") or features.version("jpg")),
+        "opencv": cv2.__version__,
+    }
 
 
 def _mm(v: float, dpi: float) -> int:
@@ -231,7 +248,13 @@ def render_page(
         )
 
     skew = float(np.degrees(np.arctan2(-geo.matrix[1, 0], geo.matrix[0, 0])))
-    params = {"seed": seed, "dpi": dpi, **(step_params or {}), "knobs": knobs.to_dict()}
+    params = {
+        "seed": seed,
+        "dpi": dpi,
+        **(step_params or {}),
+        "knobs": knobs.to_dict(),
+        "libraries": library_versions(),
+    }
     page = PageResult(
         number=spec.number,
         source=source or f"{spec.stem}.jpg",
