@@ -310,11 +310,16 @@ def _rotate(mask: np.ndarray, degrees: float) -> np.ndarray:
 
 
 def _stamp_texture(mask: np.ndarray, gaps: float, rng: np.random.Generator, dpi: float) -> np.ndarray:
-    """Uneven rubber-stamp inking: a smooth field thins the ink, in places to nothing."""
+    """Uneven rubber-stamp inking: the stamp pressed harder on one side, and a smooth field that thins the ink,
+    in places to nothing."""
     h, w = mask.shape
     field = smooth_noise((h, w), max(4.0, 40 * dpi / 300.0), rng)
-    strength = np.clip(1.15 - gaps * 1.4 * field, 0.0, 1.0)
-    speckle = rng.uniform(1 - gaps * 0.6, 1.0, mask.shape).astype(np.float32)
+    a = rng.uniform(0, 2 * math.pi)
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    ramp = ((xx - w / 2) * math.cos(a) + (yy - h / 2) * math.sin(a)) / max(1.0, max(h, w) / 2)  # -1..1
+    tilt = 1.0 - gaps * rng.uniform(0.3, 0.8) * (ramp + 1.0) / 2
+    strength = np.clip((1.15 - gaps * 1.4 * field) * tilt, 0.0, 1.0)
+    speckle = np.asarray(rng.uniform(1 - gaps * 0.6, 1.0, size=mask.shape), np.float32)
     return (mask * strength * speckle * 0.9).astype(np.float32)
 
 
