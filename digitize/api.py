@@ -15,11 +15,11 @@ from . import __version__, fileio
 from .batch import BatchProgress, BatchResult, DocumentStatus, run_batch
 from .config import RunConfig, default_jobs
 from .dependencies import check_for_run
-from .errors import OutputError
+from .errors import EvaluationError, OutputError
 from .evaluate import Evaluation, ReportFiles, default_report_dir
 from .evaluate import evaluate as _evaluate
 from .evaluate.accuracy import AccuracySummary, summarize
-from .evaluate.groundtruth import load_document
+from .evaluate.groundtruth import load_metadata
 from .evaluate.layout import LayoutReport
 from .evaluate.layout import evaluate_layout as _evaluate_layout
 from .ledger import LedgerAccount, read_account
@@ -44,10 +44,10 @@ def _pdf_metadata(gt_dir: Path | None) -> Callable[[str], dict[str, Any]]:
     def lookup(name: str) -> dict[str, Any]:
         if gt_dir is None:
             return {}
-        gt = load_document(gt_dir, name)
-        if gt is None:
+        try:  # only document.json: a bad page transcription is the evaluation's to report, after the run
+            m = load_metadata(gt_dir, name)
+        except EvaluationError:
             return {}
-        m = gt.metadata
         return {k: m[k] for k in ("title", "author", "subject", "keywords") if m.get(k)}
 
     return lookup
@@ -114,12 +114,6 @@ def run(
         on_document=on_document,
         on_progress=on_progress,
     )
-    accuracy = accuracy_json = report = None
-    if gt_dir is not None:
-        evaluation = _evaluate(out, gt_dir, report_dir=default_report_dir(out), input_dir=scans)
-        accuracy, report = evaluation.summary, evaluation.report
-        accuracy_json = out / "accuracy.json"
-        fileio.write_json(accuracy_json, accuracy.to_dict())
     run_json = out / "run.json"
     fileio.write_json(
         run_json,
@@ -145,6 +139,13 @@ def run(
             "documents": [d.to_dict() for d in batch.documents],
         },
     )
+    # evaluated after run.json is written, so that bad ground truth never costs the run its record
+    accuracy = accuracy_json = report = None
+    if gt_dir is not None:
+        evaluation = _evaluate(out, gt_dir, report_dir=default_report_dir(out), input_dir=scans)
+        accuracy, report = evaluation.summary, evaluation.report
+        accuracy_json = out / "accuracy.json"
+        fileio.write_json(accuracy_json, accuracy.to_dict())
     return RunResult(out, batch, run_json, accuracy, accuracy_json, report)
 
 

@@ -268,3 +268,17 @@ def test_facsimile_scans_eval_matches_run(tmp_path: Path) -> None:
     assert json.loads(again.report.json.read_text(encoding="utf-8")) == from_run
     assert from_run["by_region_type"]  # the facsimiles come with PAGE XML: per-type figures exist
     assert len(list((tmp_path / "out" / "report" / "assets").glob("*.jpg"))) == from_run["pages"]
+
+
+def test_bad_ground_truth_keeps_the_run_record(tmp_path: Path, write_page) -> None:  # type: ignore[no-untyped-def]
+    from digitize.config import RunConfig
+
+    write_page("scans/letter/0001.png", ("Товарищу СТАЛИНУ",))
+    gt = tmp_path / "gt" / "letter"
+    gt.mkdir(parents=True)
+    (gt / "0001.gt.txt").write_bytes("Товарищу СТАЛИНУ".encode("cp1251"))
+    cfg = RunConfig().updated(pdf={"enabled": False})
+    with pytest.raises(EvaluationError, match="not UTF-8"):
+        api.run(tmp_path / "scans", tmp_path / "out", config=cfg, jobs=1, ground_truth=tmp_path / "gt")
+    assert json.loads((tmp_path / "out" / "run.json").read_text(encoding="utf-8"))["documents"]
+    assert (tmp_path / "out" / "letter" / "letter.json").is_file()

@@ -95,15 +95,24 @@ def _pages(doc_dir: Path) -> tuple[GroundTruthPage, ...]:
     return tuple(pages)
 
 
+def load_metadata(folder: Path, name: str) -> dict[str, Any]:
+    """``GT/<doc>/document.json`` alone (title, date, archive reference...), or {} if there is none."""
+    path = folder / name / "document.json"
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise EvaluationError(f"bad document.json ({exc})", path=path) from None
+    if not isinstance(data, dict):
+        raise EvaluationError("bad document.json (not a JSON object)", path=path)
+    return data
+
+
 def load_document(folder: Path, name: str) -> GroundTruthDocument | None:
     """The ground truth of document ``name`` under ``folder``, or None if it has none."""
     doc_dir = folder / name
-    metadata: dict[str, Any] = {}
-    if (doc_dir / "document.json").is_file():
-        try:
-            metadata = json.loads((doc_dir / "document.json").read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise EvaluationError(f"bad document.json ({exc})", path=doc_dir / "document.json") from None
+    metadata = load_metadata(folder, name)
     whole = folder / f"{name}.gt.txt"
     if whole.is_file():
         return GroundTruthDocument(name, (), read_text(whole), metadata)
