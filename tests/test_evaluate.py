@@ -149,10 +149,13 @@ def test_page_xml_ground_truth_gives_figures_per_region_type(tmp_path: Path) -> 
 
 def test_whole_document_ground_truth(tmp_path: Path) -> None:
     out, gt = make_run(tmp_path, gt="whole")
-    (doc,) = summarize(out, gt).documents
+    result = evaluate(out, gt, report_dir=tmp_path / "report")
+    (doc,) = result.summary.documents
     (whole,) = doc.pages
     assert whole.source == "(whole document)"
     assert whole.chars.edits == 2
+    assert result.report is not None
+    assert "whole-document ground truth: no page image" in result.report.html.read_text(encoding="utf-8")
 
 
 def test_everything_unmatched_is_reported(tmp_path: Path) -> None:
