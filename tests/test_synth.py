@@ -108,6 +108,21 @@ def test_rendered_ink_lies_inside_the_region_polygons(preset_name: str) -> None:
         assert frac < 0.005
 
 
+def test_line_boxes_lie_on_their_lines_of_ink() -> None:
+    source = load_ground_truth(GT)
+    pages = render_document(source, preset("typical"), seed=5, dpi=100, keep_ink=True)
+    for rp in pages:
+        for r in rp.page.regions:
+            for ln in r.lines:
+                b = ln.bbox
+                assert r.bbox.intersection(b) == b.area, f"{r.id}: line {ln.text!r} sticks out of its region"
+                box_ink = rp.ink[b.y0 : b.y1, b.x0 : b.x1] > 0.1
+                # the ink of a line sits inside its box: its top and bottom rows are nearly empty margins
+                assert box_ink.any(), f"{r.id}: no ink in the box of {ln.text!r}"
+                rows = box_ink.sum(axis=1)
+                assert rows[: max(1, len(rows) // 5)].sum() < rows.sum() / 3, f"{r.id}: box of {ln.text!r} is too low"
+
+
 def test_the_same_seed_gives_the_same_pixels_and_another_seed_does_not() -> None:
     source = load_ground_truth(GT)
     spec = source.layout.pages[1]

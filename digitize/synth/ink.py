@@ -192,9 +192,10 @@ def typewriter(
             lx0, lx1 = min(lx0, px), max(lx1, px + g.shape[1])
             ly0, ly1 = min(ly0, py), max(ly1, py + g.shape[0])
         if lx1 >= 0:
-            boxes.append((line, BBox(x + lx0, y + ly0, x + lx1, y + ly1)))
+            # canvas pixel (cx, cy) is page pixel (x - pad + cx, y - pad + cy)
+            boxes.append((line, BBox(x - pad + lx0, y - pad + ly0, x - pad + lx1, y - pad + ly1)))
         elif line:
-            boxes.append((line, BBox(x + pad, y + base - ascent, x + pad + 1, y + base)))
+            boxes.append((line, BBox(x, y - pad + base - ascent, x + 1, y - pad + base)))
     canvas = _spread(canvas, knobs.ink_spread_px * scale_px)
     if knobs.carbon_copy:
         canvas = cv2.GaussianBlur(canvas, (0, 0), 1.2 * scale_px) * 0.8

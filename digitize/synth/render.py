@@ -231,6 +231,10 @@ def render_page(
         ink_box = patch.ink_box()
         if r.id in boxes:
             ink_box = boxes[r.id].box if ink_box is None else ink_box.union(boxes[r.id].box)
+        if ink_box is not None and text:
+            # a region holds its lines whole (their boxes are the cells of the glyphs, a little wider than the ink)
+            for _, line_box in patch.lines:
+                ink_box = ink_box.union(line_box)
         if ink_box is None:
             continue
         polygon = _carry(ink_box, geo, pad=int(6 * s), size=(w, h))
