@@ -23,7 +23,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from .. import __version__
 from ..errors import EvaluationError
 from ..models import RegionType
-from . import plots
 from .accuracy import is_document_json
 from .images import find_page_image, page_thumbnail, run_input, split_label
 from .normalize import DESCRIPTIONS
@@ -174,6 +173,8 @@ def write_report(
     files = ReportFiles(folder, folder / "report.json", folder / "report.csv", folder / "report.html")
     _write_text(files.json, json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     _write_text(files.csv, _csv(summary))
+
+    from . import plots  # matplotlib loads only when a report is drawn, not with every `digitize` command
 
     if input_dir is None and out_dir is not None:
         input_dir = run_input(out_dir)
