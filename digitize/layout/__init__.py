@@ -131,6 +131,9 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
             continue
         if classify.in_folio_zone(c.bbox, page_w, page_h, dpi):
             out.append(Candidate(RegionType.FOLIO_NUMBER, c.bbox, image="gray", confidence=0.7))
+        elif classify.in_archive_zone(c.bbox, page_w, page_h):
+            # by place: the handwritten reference is often too scrawled for its Ф./оп./д. to be read
+            out.append(Candidate(RegionType.ARCHIVE_REFERENCE, c.bbox, image="gray", confidence=0.6))
         elif any(_beside(c.bbox, s, dpi) for s in signatures):
             # the handwritten mark beside a signer's typed name: a signature, not read (a scrawl has no text)
             out.append(Candidate(RegionType.SIGNATURE, c.bbox, image="gray", confidence=0.7, read=False))
@@ -191,20 +194,37 @@ def _lines_from_typed(part: list[detect.TypedLine]) -> tuple[Line, ...]:
 
 
 def _read_hand(prepared: PreparedPage, reader: RegionReader, box: BBox, rtype: RegionType) -> RegionText:
-    """Read handwriting from its own contrast-stretched crop on white, with a margin around it.
+    """Read handwriting from its own crop: contrast-stretched, enlarged when small, on white with a margin.
 
-    Pencil is light and thin; stretched to full contrast and given room, Tesseract reads a pencilled ``119``
-    that it misses in the page image.
+    Pencil is light and thin; stretched to full contrast and doubled in size, Tesseract reads a pencilled ``119``
+    that it misses in the page image. Line and word boxes come back in prepared-image pixels.
     """
+    from ..ocr.reader import RegionText
+
     gray = np.asarray(prepared.gray)
-    h, w = gray.shape[:2]
-    pad = max(8, box.height // 2)
     crop = gray[box.y0 : box.y1, box.x0 : box.x1]
-    canvas = np.full_like(gray, 255)
-    if crop.size:
-        canvas[box.y0 : box.y1, box.x0 : box.x1] = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)
-    grown = BBox(max(0, box.x0 - pad), max(0, box.y0 - pad), min(w, box.x1 + pad), min(h, box.y1 + pad))
-    return reader.read(prepared, grown, rtype, image=canvas)
+    if crop.size == 0:
+        return RegionText("", (), 0.0)
+    scale = 2 if box.height < 120 else 1
+    pad = 20
+    norm = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)
+    if scale != 1:
+        norm = cv2.resize(norm, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    canvas = cv2.copyMakeBorder(norm, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+    rt = reader.read(prepared, BBox(0, 0, canvas.shape[1], canvas.shape[0]), rtype, image=canvas)
+
+    def back(b: BBox) -> BBox:
+        return BBox(
+            box.x0 + (b.x0 - pad) // scale,
+            box.y0 + (b.y0 - pad) // scale,
+            box.x0 + (b.x1 - pad) // scale,
+            box.y0 + (b.y1 - pad) // scale,
+        )
+
+    lines = tuple(
+        replace(ln, bbox=back(ln.bbox), words=tuple(replace(w, bbox=back(w.bbox)) for w in ln.words)) for ln in rt.lines
+    )
+    return RegionText(rt.text, lines, rt.confidence)
 
 
 def _read(
@@ -246,7 +266,7 @@ def _read(
         rtype = RegionType.ARCHIVE_REFERENCE  # the archive's fond/opis/delo note, handwritten or stamped
     elif rtype is RegionType.MARGINALIA and classify.TRANSMISSION_CUE.search(text) and c.image != "ocr":
         rtype = RegionType.TRANSMISSION_BLOCK  # a rubber-stamped (violet) telegraph block
-    elif rtype is RegionType.MARGINALIA and c.colour == "dark" and classify.NAME_CUE.match(text.strip()):
+    elif rtype is RegionType.MARGINALIA and c.colour == "dark" and classify.looks_like_name(text.strip()):
         rtype = RegionType.SIGNATURE  # a signer's typed name the first pass missed
     if rtype is RegionType.FOLIO_NUMBER and not any(ch.isdigit() for ch in text):
         flags.append(LOW_CONFIDENCE)

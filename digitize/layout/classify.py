@@ -40,6 +40,24 @@ ADDRESSEE_CUE = re.compile(
 )
 # "И.Д.БАГИРОВ", "И. И. МАЗЕННИКОВ", "БАГИРОВ И.Д."
 NAME_CUE = re.compile(r"^\s*([А-ЯЁ]\.\s?){1,2}\s?[А-ЯЁ][А-ЯЁа-яё\-]{2,}\s*$|^\s*[А-ЯЁ]{3,}\s+([А-ЯЁ]\.\s?){1,2}\s*$")
+# a date line as the OCR may leave it: a month name, "года"/"г." at the end, or 19.IV.43 with garbled numerals
+DATE_CUE = re.compile(
+    r"(\bгода\b|\bг\.?\s*$|(январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр)"
+    r"|\d{1,2}\s*[./]\s*\S{1,4}\s*[./]\s*\d{2,4})",
+    re.IGNORECASE,
+)
+_NAME_IN = re.compile(r"([А-ЯЁ]\.\s?){1,2}\s?[А-ЯЁ]{3,}[А-ЯЁа-яё\-]*|[А-ЯЁ]{3,}\s+([А-ЯЁ]\.\s?){1,2}")
+
+
+def looks_like_name(line: str) -> bool:
+    """A signer's typed name (initials and a capitalised surname), allowing a stray mark or two beside it."""
+    if NAME_CUE.match(line):
+        return True
+    m = _NAME_IN.search(line)
+    rest = (line[: m.start()] + line[m.end() :]) if m else line
+    return bool(m) and sum(ch.isalnum() for ch in rest) <= 3
+
+
 DIGITS = re.compile(r"^\s*\d{1,4}\s*\.?\s*$")
 
 
@@ -66,9 +84,9 @@ def block_type(text: str, bbox: BBox, n_lines: int, page_w: int, page_h: int) ->
         return RegionType.ARCHIVE_REFERENCE, 0.9
     if DIGITS.match(flat) and (bbox.y1 < 0.2 * page_h or bbox.y0 > 0.85 * page_h) and bbox.x0 > 0.5 * page_w:
         return RegionType.FOLIO_NUMBER, 0.8
-    if n_lines <= 2 and NAME_CUE.match(text.splitlines()[-1] if text else ""):
+    if n_lines <= 2 and looks_like_name(text.splitlines()[-1] if text else ""):
         return RegionType.SIGNATURE, 0.8
-    if n_lines == 1 and len(flat) <= 45 and parse_date(flat):
+    if n_lines == 1 and len(flat) <= 45 and (parse_date(flat) or (len(flat) <= 30 and DATE_CUE.search(flat))):
         return RegionType.DATE_LINE, 0.85
     if n_lines <= 3 and ADDRESSEE_CUE.match(flat) and len(flat) <= 120:
         return RegionType.ADDRESSEE, 0.85
@@ -141,7 +159,8 @@ def split_addressees(block: list[TypedLine]) -> list[list[TypedLine]]:
     """One region per addressee: a new one at each line that opens with an addressee word."""
     out: list[list[TypedLine]] = []
     for ln in block:
-        if not out or ADDRESSEE_CUE.match(ln.text):
+        # "товарищу ГУРЬЕВ" under "Народному комиссару" continues it; a capital opens the next addressee
+        if not out or (ADDRESSEE_CUE.match(ln.text) and ln.text.lstrip()[:1].isupper()):
             out.append([ln])
         else:
             out[-1].append(ln)
@@ -158,6 +177,11 @@ def split_transmission(block: list[TypedLine]) -> list[list[TypedLine]]:
         else:
             out[-1].append(ln)
     return out
+
+
+def in_archive_zone(bbox: BBox, page_w: int, page_h: int) -> bool:
+    """Upper right, left of the folio corner: where an archive stamps or writes its fond/opis/delo."""
+    return bbox.y0 < 0.12 * page_h and bbox.x0 > 0.45 * page_w and bbox.y1 < 0.2 * page_h
 
 
 def in_folio_zone(bbox: BBox, page_w: int, page_h: int, dpi: float) -> bool:
