@@ -213,3 +213,12 @@ def test_cli_rejects_unknown_knobs_and_missing_source(tmp_path: Path) -> None:
     assert r.exit_code == 2 and "skew" in r.output
     r = CliRunner().invoke(main, ["synth", "--out", str(tmp_path)])
     assert r.exit_code == 2
+
+
+def test_the_public_api_is_complete() -> None:
+    import digitize.synth as synth
+
+    assert all(hasattr(synth, name) for name in synth.__all__)
+    public = {n for n in dir(synth) if not n.startswith("_") and callable(getattr(synth, n))}
+    modules = {"corpus", "document", "ink", "knobs", "layout", "paper", "render", "sheet"}
+    assert public - modules <= set(synth.__all__)
