@@ -75,7 +75,9 @@ class PreprocessConfig(_Strict):
         "none", description="binarisation before OCR; none leaves it to Tesseract (Otsu on the flattened page)"
     )
     ink_separation: bool = Field(True, description="offer an OCR image with violet/blue/red ink removed")
-    ink_min_chroma: float = Field(18.0, gt=0, description="Lab chroma distance from the paper that counts as coloured")
+    ink_min_chroma: float = Field(
+        12.0, gt=0, description="Lab a* above or b* below neutral by this much counts as coloured ink"
+    )
 
 
 class LayoutConfig(_Strict):

@@ -1,7 +1,8 @@
 """Colour-ink separation: violet/blue stamp ink and coloured pencil apart from black typewriting.
 
-Colour is judged in CIELAB against the paper, not against white: yellowed paper sits at a positive b*,
-so an ink is coloured when its chroma differs clearly from the paper's and it is darker than the paper.
+Colour is judged in CIELAB: violet/blue ink sits well below neutral b*, red ink or pencil well above
+neutral a*, and both are darker than the paper. Yellowed paper, brown stains and grey typewriting (which
+on yellow paper is itself slightly yellow) sit near neutral or at positive b*.
 Black typewriting under a stamp is kept in the ink-free image: only pixels no darker than the stamp ink
 itself are painted over.
 """
@@ -22,15 +23,18 @@ class InkSeparation:
     fraction: float  # share of the page covered by coloured ink
 
 
-def coloured_mask(color: np.ndarray, min_chroma: float = 18.0) -> np.ndarray:
+def coloured_mask(color: np.ndarray, min_chroma: float = 12.0) -> np.ndarray:
     """Bool H x W: pixels of coloured ink (violet, blue, red), judged against the paper's colour."""
     factor = min(1.0, 1600.0 / max(color.shape[:2]))
     small = cv2.resize(color, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA) if factor < 1 else color
     lab = cv2.cvtColor(cv2.GaussianBlur(small, (3, 3), 0), cv2.COLOR_RGB2LAB).astype(np.int16)
     light, a, b = lab[..., 0], lab[..., 1], lab[..., 2]
-    paper_l, paper_a, paper_b = (int(np.median(c[::4, ::4])) for c in (light, a, b))
-    chroma = np.hypot(a - paper_a, b - paper_b)
-    coloured = ((chroma > min_chroma) & (paper_l - light > 10)).astype(np.uint8)
+    paper_l = int(np.median(light[::4, ::4]))
+    # judged on absolute a*/b* (128 is neutral in OpenCV's 8-bit Lab): violet and blue lie well below
+    # neutral b*, red well above neutral a*; grey typewriting on yellowed paper lies near neutral, and
+    # brown stains at positive b*, so neither is taken for coloured ink
+    a, b = a - 128, b - 128
+    coloured = (((b < -min_chroma) | (a > min_chroma)) & (paper_l - light > 10)).astype(np.uint8)
     # the anti-aliased fringe of a stamp stroke is greyish, not violet: widen a little
     coloured = cv2.dilate(coloured, np.ones((3, 3), np.uint8))
     if coloured.shape != color.shape[:2]:
@@ -38,7 +42,7 @@ def coloured_mask(color: np.ndarray, min_chroma: float = 18.0) -> np.ndarray:
     return coloured > 0
 
 
-def separate(color: np.ndarray, gray: np.ndarray, min_chroma: float = 18.0) -> InkSeparation:
+def separate(color: np.ndarray, gray: np.ndarray, min_chroma: float = 12.0) -> InkSeparation:
     """Split coloured ink from ``gray`` (the cleaned OCR image of the same geometry as ``color``)."""
     mask = coloured_mask(color, min_chroma)
     if not mask.any():
