@@ -150,18 +150,21 @@ def corpus_page(index: int, seed: int) -> PageSpec:
             )
         )
     if rng.random() < 0.7:
+        ref_x, ref_y, ref_size = float(rng.uniform(110, 135)), float(rng.uniform(14, 24)), float(rng.uniform(12, 15))
+        stamped = rng.random() < 0.5  # a rubber-stamped frame the archivist wrote the reference into
         regs.append(
             RegionSpec(
                 id="archive_ref",
                 type=RegionType.ARCHIVE_REFERENCE,
                 style="hand",
                 text=f"Ф.{int(rng.integers(1, 99))}, оп.{int(rng.integers(1, 300))}\nд.{int(rng.integers(1, 900))}",
-                x=float(rng.uniform(110, 140)),
-                y=float(rng.uniform(14, 24)),
-                size=float(rng.uniform(12, 15)),
+                x=ref_x,
+                y=ref_y,
+                size=ref_size,
                 ink=("violet", "blue", "black")[int(rng.integers(3))],
                 angle=float(rng.normal(0, 2)),
-                box=None,
+                box=(ref_x - 4, ref_y - 4, 50, ref_size * 1.3) if stamped else None,
+                box_ink=("violet", "stamp_blue")[int(rng.integers(2))] if stamped else "black",
             )
         )
     y_cursor = float(rng.uniform(42, 55))

@@ -51,6 +51,7 @@ class RegionSpec:
     dx: float = 0.0
     dy: float = 0.0
     box: tuple[float, float, float, float] | None = None  # ruled box (x, y, w, h mm) drawn with the region
+    box_ink: str = "black"  # black: a printed ruling; an ink name: a rubber-stamped frame in that ink
     stamp_text: str = ""  # stamps: rim (round) or rows (rectangular), not transcribed
     stamp_center: str = ""
     over_text: bool = False  # stamps: drawn only when the knobs allow stamps over text

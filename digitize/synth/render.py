@@ -192,12 +192,24 @@ def render_page(
         patches[r.id] = (patch, r, text)
 
     boxes: dict[str, InkPatch] = {}
-    for r in spec.regions:
+    for i, r in enumerate(spec.regions):
         if r.box is not None and r.id in patches:
-            bx, by, bw, bh = r.box
-            boxes[r.id] = inks.ruled_box(
-                x=_mm(bx, dpi), y=_mm(by, dpi), width_px=_mm(bw, dpi), height_px=_mm(bh, dpi), dpi=dpi
-            )
+            bx, by, bw, bh = (_mm(v, dpi) for v in r.box)
+            if r.box_ink == "black":  # a printed form's ruling
+                boxes[r.id] = inks.ruled_box(x=bx, y=by, width_px=bw, height_px=bh, dpi=dpi)
+            else:  # a rubber-stamped frame, filled in by hand (the archive's reference stamp)
+                boxes[r.id] = inks.stamp_rect(
+                    [],
+                    x=bx,
+                    y=by,
+                    width_px=bw,
+                    height_px=bh,
+                    angle=0.0,
+                    ink=r.box_ink,
+                    gaps=knobs.stamp_ink_gaps,
+                    dpi=dpi,
+                    rng=_region_rng(seed, spec.number, 10_000 + i),
+                )
 
     # the sheet, then its ink, layer by layer: typing first, pen and pencil next, stamps last
     sheet = paper((h, w), knobs, rng, dpi)
