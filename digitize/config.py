@@ -47,6 +47,9 @@ class OcrConfig(_Strict):
     repair_lookalikes: bool = Field(
         True, description="repair Latin/Cyrillic look-alikes (I972 -> 1972, stray Latin letters in Russian words)"
     )
+    lexicon_repair: bool = Field(
+        True, description="fix a word one confusable letter away from exactly one dictionary word (rus only)"
+    )
 
 
 class PdfConfig(_Strict):

@@ -11,7 +11,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from digitize.config import OcrConfig, PreprocessConfig
 from digitize.models import BBox, PageImage, PageSource, RegionType
-from digitize.ocr import userwords
+from digitize.ocr import lexicon, userwords
 from digitize.ocr.postprocess import repair
 from digitize.ocr.reader import RegionReader
 from digitize.preprocess import prepare
@@ -61,3 +61,16 @@ def test_reader_reads_a_low_resolution_typed_line_with_numbers() -> None:
     h, w = prepared.gray.shape
     text = reader.read(prepared, BBox(0, 0, w, h), RegionType.BODY).text
     assert "СТАЛИНУ" in text and "1946" in text and "апреля" in text
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [("хрупных", "крупных"), ("перегсворы,", "переговоры,"), ("отРядов", "отрядов"), ("обстановха", "обстановка")],
+)
+def test_worn_type_misreadings_one_letter_from_a_word_are_fixed(read: str, meant: str) -> None:
+    assert lexicon.correct_token(read) == meant
+
+
+@pytest.mark.parametrize("word", ["Казей,", "Усть-Камчатск", "ПИШЕВАРИ", "Саккыза", "кандармерии", "ок", "I972"])
+def test_names_compounds_unknown_slips_and_short_words_are_left_alone(word: str) -> None:
+    assert lexicon.correct_token(word) == word

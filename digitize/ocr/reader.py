@@ -11,7 +11,7 @@ import numpy as np
 from ..config import OcrConfig
 from ..errors import OcrEngineError
 from ..models import BBox, Line, PreparedPage, RegionType, Word
-from . import postprocess, tesseract, userwords
+from . import lexicon, postprocess, tesseract, userwords
 
 #: Page segmentation mode per region type: paragraphs as blocks, one-liners as single lines.
 PSM_BY_TYPE: dict[RegionType, int] = {
@@ -58,10 +58,15 @@ class RegionReader:
         """The resolution told to Tesseract: measured from the letters when preprocessing could."""
         return float(prepared.extra.get("ocr_dpi", prepared.dpi)) if prepared.extra else prepared.dpi
 
+    def _repair(self, text: str) -> str:
+        if self.cfg.repair_lookalikes:
+            text = postprocess.repair_token(text)
+        if self.cfg.lexicon_repair and "rus" in self.cfg.lang:
+            text = lexicon.correct_token(text)
+        return text
+
     def _repaired(self, words: list[tesseract.OcrWord]) -> list[tesseract.OcrWord]:
-        if not self.cfg.repair_lookalikes:
-            return words
-        return [replace(w, text=postprocess.repair_token(w.text)) for w in words]
+        return [replace(w, text=self._repair(w.text)) for w in words]
 
     def page_words(self, prepared: PreparedPage, image: np.ndarray | None = None) -> list[tesseract.OcrWord]:
         """A full-page pass (``cfg.psm``), e.g. for layout cues; boxes in prepared coordinates."""

@@ -1,0 +1,83 @@
+"""Dictionary repair of single-letter misreadings typical of worn typewriter type.
+
+A worn or broken typeface makes Tesseract confuse a few letter pairs (``к``/``х``, ``о``/``с``, ``г``/``т``,
+``н``/``и`` ...) and read a lowercase letter struck off the baseline as a capital (``отРядов``). A word
+that no Russian dictionary knows is tried with each such single change; it is replaced only when exactly
+one variant is a known word. Known words, capitalised words (names the dictionary lacks), compounds,
+numbers and Latin are never touched.
+
+The dictionary is OpenCorpora's general Russian lexicon, through ``pymorphy3`` (PyPI ``pymorphy3`` and
+``pymorphy3-dicts-ru``, MIT licence). The user-words list, built partly from the ground truth, is kept
+out of it on purpose, so corrections never copy the evaluation's own text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+#: letter pairs a worn typewriter face and Tesseract confuse, both ways
+_PAIRS = (
+    "кх", "ос", "ое", "ес", "гт", "гп", "гв", "ни", "ля", "вз", "зэ", "цщ", "шщ", "ьы", "ъь", "ьв", "ай", "ий",
+    "чи", "рт", "бв", "ед", "дл", "ыь", "иц", "еб", "зс", "ге",
+)  # fmt: skip
+_CONFUSIONS: dict[str, str] = {}
+for _a, _b in _PAIRS:
+    _CONFUSIONS[_a] = _CONFUSIONS.get(_a, "") + _b
+    _CONFUSIONS[_b] = _CONFUSIONS.get(_b, "") + _a
+
+_WORD = re.compile(r"^([\"'«(\[]*)([А-Яа-яЁё]+(?:-[А-Яа-яЁё]+)?)([.,;:!?»)\]\"'-]*)$")
+_MIN_LENGTH = 4  # short words have too many known neighbours to decide
+
+
+@lru_cache(maxsize=1)
+def _analyzer():  # type: ignore[no-untyped-def]
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@lru_cache(maxsize=50_000)
+def known(word: str) -> bool:
+    """Whether a (lowercase) word is in the general Russian dictionary."""
+    return all(_analyzer().word_is_known(part) for part in word.split("-") if part)
+
+
+def _with_case(template: str, word: str) -> str:
+    if template.isupper() and len(template) > 1:
+        return word.upper()
+    if template[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
+
+
+def _variants(lower: str) -> set[str]:
+    out = set()
+    for i, ch in enumerate(lower):
+        for alt in _CONFUSIONS.get(ch, ""):
+            out.add(lower[:i] + alt + lower[i + 1 :])
+    return out
+
+
+def correct_word(word: str) -> str:
+    """``word`` (letters only) repaired when one confusable letter away from exactly one known word."""
+    # a capital inside a lowercase word is a letter struck off the baseline: 'отРядов', 'товарИщу'
+    if len(word) > 1 and word[0].islower() and any(c.isupper() for c in word[1:]) and not word.isupper():
+        word = word.lower()
+    lower = word.lower()
+    if word[:1].isupper() or "-" in word or len(lower) < _MIN_LENGTH or known(lower):
+        # names (Казей, Усть-Камчатск) and headings in capitals are often unknown to the dictionary
+        return word
+    hits = {v for v in _variants(lower) if known(v)}
+    if len(hits) != 1:
+        return word
+    return _with_case(word, hits.pop())
+
+
+def correct_token(token: str) -> str:
+    """One whitespace-separated token, punctuation at its edges kept."""
+    m = _WORD.match(token)
+    if not m:
+        return token
+    lead, core, tail = m.groups()
+    return lead + correct_word(core) + tail
