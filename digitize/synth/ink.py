@@ -279,14 +279,25 @@ def _hand_line(line: str, size: int, rng: np.random.Generator) -> np.ndarray:
         adv = font.getlength(ch)
         if ch != " ":
             g, gx, gy = _glyph("hand", size, ch)
-            k = float(rng.uniform(0.88, 1.12))
+            # letters drawn wider or narrower, taller or shorter than the last one
+            kx, ky = float(rng.uniform(0.8, 1.2)), float(rng.uniform(0.8, 1.2))
             g = cv2.resize(
-                g, (max(1, int(g.shape[1] * k)), max(1, int(g.shape[0] * k))), interpolation=cv2.INTER_LINEAR
+                g, (max(1, int(g.shape[1] * kx)), max(1, int(g.shape[0] * ky))), interpolation=cv2.INTER_LINEAR
             )
-            g = _rotate(g, float(rng.normal(0, 3.5)))
-            _paste(canvas, g, int(pen_x + gx * k), int(base + gy * k + rng.normal(0, size * 0.035)))
-        pen_x += adv * float(rng.uniform(0.92, 1.12))
-    return canvas
+            g = _rotate(g, float(rng.normal(0, 6.0)))
+            _paste(canvas, g, int(pen_x + gx * kx), int(base + gy * ky + rng.normal(0, size * 0.05)))
+        pen_x += adv * float(rng.uniform(0.85, 1.15))
+    return _elastic(canvas, amplitude=size * 0.07, scale=size * 0.5, rng=rng)
+
+
+def _elastic(mask: np.ndarray, *, amplitude: float, scale: float, rng: np.random.Generator) -> np.ndarray:
+    """A smooth random displacement: strokes bend and letters lose the exact shapes of the font."""
+    h, w = mask.shape
+    dx = (smooth_noise((h, w), scale, rng) - 0.5) * 2 * amplitude
+    dy = (smooth_noise((h, w), scale, rng) - 0.5) * 2 * amplitude
+    map_x = (np.arange(w, dtype=np.float32)[None, :] + dx).astype(np.float32)
+    map_y = (np.arange(h, dtype=np.float32)[:, None] + dy).astype(np.float32)
+    return cv2.remap(mask, map_x, map_y, cv2.INTER_LINEAR, borderValue=0.0)
 
 
 def _wavy(mask: np.ndarray, *, amplitude: float, period: float, rng: np.random.Generator) -> np.ndarray:
