@@ -26,6 +26,7 @@ a quick look.
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import platform
 import shutil
@@ -37,6 +38,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psutil
+
+print = functools.partial(print, flush=True)  # progress shows while a long run goes on
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -54,18 +57,19 @@ class Measure:
     jobs: int
     pages: int
     seconds: float
-    peak_rss_mb: float  # whole process tree (parent, workers, Tesseracts, Ghostscript)
+    peak_rss_mb: float  # whole process tree (parent, workers, Tesseracts, Ghostscript), summed RSS
     peak_parent_rss_mb: float
     exit_code: int
+    peak_pss_mb: float = 0.0  # the same tree in PSS: pages shared after fork counted once, not per process
 
     @property
     def pages_per_minute(self) -> float:
         return 60.0 * self.pages / self.seconds if self.seconds else 0.0
 
 
-def measured(cmd: list[str], log: Path) -> tuple[float, float, float, int]:
-    """Run ``cmd``; wall seconds, peak RSS (MB) of its process tree and of itself, exit code."""
-    peak_tree = peak_parent = 0
+def measured(cmd: list[str], log: Path) -> tuple[float, float, float, float, int]:
+    """Run ``cmd``; wall seconds, peak RSS (MB) of its process tree and of itself, tree PSS, exit code."""
+    peak_tree = peak_parent = peak_pss = 0
     with log.open("w") as err:
         t0 = time.perf_counter()
         proc = psutil.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
@@ -75,19 +79,20 @@ def measured(cmd: list[str], log: Path) -> tuple[float, float, float, int]:
                 tree += proc.children(recursive=True)
             except psutil.Error:
                 pass
-            total = 0
+            total = pss = 0
             for p in tree:
                 try:
-                    rss = p.memory_info().rss
+                    full = p.memory_full_info()
                 except psutil.Error:
                     continue
-                total += rss
+                total += full.rss
+                pss += getattr(full, "pss", full.rss)
                 if p.pid == proc.pid:
-                    peak_parent = max(peak_parent, rss)
-            peak_tree = max(peak_tree, total)
-            time.sleep(0.1)
+                    peak_parent = max(peak_parent, full.rss)
+            peak_tree, peak_pss = max(peak_tree, total), max(peak_pss, pss)
+            time.sleep(0.2)
         seconds = time.perf_counter() - t0
-    return seconds, peak_tree / 2**20, peak_parent / 2**20, int(proc.returncode)
+    return seconds, peak_tree / 2**20, peak_parent / 2**20, peak_pss / 2**20, int(proc.returncode)
 
 
 def images(folder: Path) -> list[Path]:
@@ -132,8 +137,8 @@ def run_digitize(pages: Path, jobs: int, n: int, tag: str) -> Measure:
     out = WORK / "out" / tag
     shutil.rmtree(out, ignore_errors=True)
     cmd = [str(BIN / "digitize"), "run", str(pages), "--out", str(out), "--jobs", str(jobs), "--quiet"]
-    seconds, tree, parent, code = measured(cmd, WORK / f"{tag}.log")
-    return Measure("digitize run", jobs, n, seconds, tree, parent, code)
+    seconds, tree, parent, pss, code = measured(cmd, WORK / f"{tag}.log")
+    return Measure("digitize run", jobs, n, seconds, tree, parent, code, pss)
 
 
 def run_ocrmypdf(pages: Path, jobs: int, n: int, tag: str) -> Measure:
@@ -146,8 +151,8 @@ def run_ocrmypdf(pages: Path, jobs: int, n: int, tag: str) -> Measure:
     out.parent.mkdir(parents=True, exist_ok=True)
     cmd = [str(BIN / "ocrmypdf"), "-l", "rus", "--deskew", "--clean", "--output-type", "pdfa"]
     cmd += ["--jobs", str(jobs), str(merged), str(out)]
-    seconds, tree, parent, code = measured(cmd, WORK / f"{tag}.log")
-    return Measure("ocrmypdf --deskew --clean", jobs, n, seconds, tree, parent, code)
+    seconds, tree, parent, pss, code = measured(cmd, WORK / f"{tag}.log")
+    return Measure("ocrmypdf --deskew --clean", jobs, n, seconds, tree, parent, code, pss)
 
 
 def resume_after_kill(n: int) -> dict[str, float]:
@@ -217,13 +222,15 @@ def markdown(
         f"{meta['date']}, {meta['cpus']} cores, load average at start {meta['load']}; "
         f"`{' '.join(sys.argv[1:]) or '(defaults)'}`",
         "",
-        "| system | jobs | pages | seconds | pages/min | s/page | peak RSS tree (MB) | peak RSS parent (MB) | exit |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| system | jobs | pages | seconds | pages/min | s/page | peak RSS tree (MB) | peak PSS tree (MB) "
+        "| peak RSS parent (MB) | exit |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for m in rows + rss:
         out.append(
             f"| {m.system} | {m.jobs} | {m.pages} | {m.seconds:.1f} | {m.pages_per_minute:.2f} | "
-            f"{m.seconds / m.pages:.2f} | {m.peak_rss_mb:.0f} | {m.peak_parent_rss_mb:.0f} | {m.exit_code} |"
+            f"{m.seconds / m.pages:.2f} | {m.peak_rss_mb:.0f} | {m.peak_pss_mb:.0f} | {m.peak_parent_rss_mb:.0f} "
+            f"| {m.exit_code} |"
         )
     if resume:
         out += [
@@ -266,15 +273,14 @@ def main() -> int:
             for runner in runners:
                 m = runner(pages, jobs, args.pages, f"{runner.__name__}-{jobs}")
                 rows.append(m)
-                print(
-                    f"{m.system:28s} jobs={jobs} {m.pages_per_minute:6.2f} pages/min, peak RSS {m.peak_rss_mb:.0f} MB"
-                )
+                rate = f"{m.pages_per_minute:6.2f} pages/min"
+                print(f"{m.system:28s} jobs={jobs} {rate}, RSS {m.peak_rss_mb:.0f} MB, PSS {m.peak_pss_mb:.0f} MB")
     rss: list[Measure] = []
     for n in (int(x) for x in args.rss_pages.split(",") if x):
         m = run_digitize(small_pages(n), 2, n, f"rss-{n}")
         m.system = "digitize run (small pages)"
         rss.append(m)
-        print(f"{m.system:28s} pages={n} peak RSS {m.peak_rss_mb:.0f} MB (parent {m.peak_parent_rss_mb:.0f} MB)")
+        print(f"{m.system:28s} pages={n} RSS {m.peak_rss_mb:.0f} MB, PSS {m.peak_pss_mb:.0f} MB", flush=True)
     resume = resume_after_kill(args.resume) if args.resume else None
     if resume:
         print(f"resume after kill -9: {resume}", flush=True)
