@@ -88,7 +88,7 @@ class LayoutConfig(_Strict):
 
     enabled: bool = Field(True, description="detect region types; off gives one body region per OCR block")
     chroma_delta: float = Field(14.0, gt=0, description="Lab a*/b* distance from the paper that counts as coloured ink")
-    min_stamp_mm: float = Field(14.0, gt=0, description="smallest stamp side in millimetres")
+    min_stamp_mm: float = Field(17.0, gt=0, description="smallest stamp side in millimetres")
     typed_min_conf: float = Field(45.0, ge=0, le=100, description="first-pass word confidence that counts as typed")
     marginalia_min_confidence: float = Field(
         0.55, ge=0, le=1, description="below this OCR confidence a handwritten region is flagged low_confidence"

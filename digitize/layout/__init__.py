@@ -119,7 +119,7 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
     explained = [BBox(w.left, w.top, w.right, w.bottom) for ln in lines for w in ln.words]
     explained += frames + stamps
     signatures = [c.bbox for c in out if c.type is RegionType.SIGNATURE]
-    hand = [c for c in colour if not c.shape] + detect.dark_clusters(masks, explained, dpi)
+    hand = _merge_inks([c for c in colour if not c.shape], detect.dark_clusters(masks, explained, dpi), dpi)
     typed_cands = [c for c in out if c.lines]
     for c in hand:
         covered = sum(c.bbox.intersection(b) for b in typed_boxes + stamps)
@@ -139,6 +139,20 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
             out.append(Candidate(RegionType.SIGNATURE, c.bbox, image="gray", confidence=0.7, read=False))
         else:
             out.append(Candidate(RegionType.MARGINALIA, c.bbox, image="gray", confidence=0.6, colour=c.colour))
+    return out
+
+
+def _merge_inks(coloured: list[detect.Cluster], dark: list[detect.Cluster], dpi: float) -> list[detect.Cluster]:
+    """One note, one cluster: the greyish parts of faded coloured handwriting join the coloured cluster they touch."""
+    gap = detect.mm(dpi, 1.5)
+    out = list(coloured)
+    for d in dark:
+        grown = BBox(d.bbox.x0 - gap, d.bbox.y0 - gap, d.bbox.x1 + gap, d.bbox.y1 + gap)
+        home = next((c for c in coloured if c.bbox.intersection(grown) > 0), None)
+        if home is None:
+            out.append(d)
+        else:
+            home.bbox = home.bbox.union(d.bbox)
     return out
 
 

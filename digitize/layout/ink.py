@@ -48,8 +48,13 @@ def separate(prepared: PreparedPage, chroma_delta: float = 14.0, dark_delta: flo
     darker = paper_l - L
     # Ink multiplies the paper, so black on yellowed paper sits *below* the paper's b* as well: the ink must be
     # blue/red in itself (b*/a* away from neutral 128) and away from the paper, both.
-    blue = (db < -chroma_delta) & (b - 128 < -0.6 * chroma_delta) & (darker > 12) & (da > -2 * chroma_delta)
-    red = (da > chroma_delta) & (a - 128 > chroma_delta) & (db > -chroma_delta) & (darker > 12)
+    blue_strong = (db < -chroma_delta) & (b - 128 < -0.6 * chroma_delta) & (darker > 12) & (da > -2 * chroma_delta)
+    red_strong = (da > chroma_delta) & (a - 128 > chroma_delta) & (db > -chroma_delta) & (darker > 12)
+    # faded stamp ink is only weakly coloured: keep weak pixels that are connected to strong ones (hysteresis)
+    blue_weak = (db < -0.5 * chroma_delta) & (b - 128 < -0.25 * chroma_delta) & (darker > 12)
+    red_weak = (da > 0.5 * chroma_delta) & (a - 128 > 0.5 * chroma_delta) & (darker > 12)
+    blue = _hysteresis(blue_weak | blue_strong, blue_strong)
+    red = _hysteresis(red_weak | red_strong, red_strong)
     coloured = blue | red
     paper_gray = int(np.median(gray[::step, ::step]))
     # the rim of a coloured stroke is darker than paper but hardly coloured: keep it out of ``dark`` too
@@ -68,3 +73,14 @@ def separate(prepared: PreparedPage, chroma_delta: float = 14.0, dark_delta: flo
     colour_image = np.full_like(gray, 255)
     colour_image[coloured] = np.clip(gray[coloured].astype(np.int16) - 40, 0, 255).astype(np.uint8)
     return InkMasks(dark, blue, red, ocr_image, colour_image, paper_gray)
+
+
+def _hysteresis(weak: np.ndarray, strong: np.ndarray) -> np.ndarray:
+    """Pixels of ``weak`` in connected components that contain at least a few ``strong`` pixels."""
+    n, labels = cv2.connectedComponents(weak.astype(np.uint8), connectivity=8)
+    if n <= 1:
+        return strong
+    counts = np.bincount(labels[strong], minlength=n)
+    keep = counts >= 3
+    keep[0] = False
+    return keep[labels]
