@@ -118,11 +118,14 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
 
     explained = [BBox(w.left, w.top, w.right, w.bottom) for ln in lines for w in ln.words]
     explained += frames + stamps
+    for col in detect.letter_columns(masks.dark, explained + typed_boxes, dpi):
+        typed_boxes.append(col)
+        out.append(Candidate(RegionType.BODY, col, confidence=0.6))
     signatures = [c.bbox for c in out if c.type is RegionType.SIGNATURE]
     hand = _merge_inks([c for c in colour if not c.shape], detect.dark_clusters(masks, explained, dpi), dpi)
     typed_cands = [c for c in out if c.lines]
     for c in hand:
-        covered = sum(c.bbox.intersection(b) for b in typed_boxes + stamps)
+        covered = sum(c.bbox.intersection(b) for b in typed_boxes + ([] if c.distinct else stamps))
         if covered > 0.5 * c.bbox.area:
             continue  # a stroke across typed text (an underline, a correction) is not a region of its own
         home = _typed_neighbour(c, typed_cands, line_h) if c.colour == "dark" else None

@@ -48,6 +48,7 @@ class Cluster:
     colour: str
     ink: int  # number of ink pixels
     shape: str = ""  # "round" or "box" for stamp-like clusters
+    distinct: bool = False  # lies on a stamp but in another ink
     words: list[OcrWord] = field(default_factory=list)
 
 
@@ -240,12 +241,24 @@ def colour_clusters(masks: InkMasks, dpi: float, min_stamp_mm: float) -> list[Cl
                 continue
             box = BBox(x, y, x + w, y + h)
             home = next((st for st in stamps if _grow(st.bbox, reach).intersection(box) > 0), None)
-            if home is not None:
+            if home is not None and not _other_hue(masks, m, box, home.bbox):
                 home.bbox = home.bbox.union(box)
             else:
-                out.append(Cluster(box, name, ink))
+                # a note in another ink, even inside a stamp (a number written into its "Вх. №" field), is a note
+                out.append(Cluster(box, name, ink, distinct=home is not None))
         out.extend(stamps)
     return _merge_near(out, mm(dpi, 4))
+
+
+def _other_hue(masks: InkMasks, m: np.ndarray, piece: BBox, stamp: BBox, degrees: float = 18.0) -> bool:
+    """Whether the ink of ``piece`` differs in hue from the stamp's: blue ink written on a violet stamp."""
+    if masks.hue is None:
+        return False
+    hp = masks.hue[piece.y0 : piece.y1, piece.x0 : piece.x1][m[piece.y0 : piece.y1, piece.x0 : piece.x1] > 0]
+    hs = masks.hue[stamp.y0 : stamp.y1, stamp.x0 : stamp.x1][m[stamp.y0 : stamp.y1, stamp.x0 : stamp.x1] > 0]
+    if hp.size < 30 or hs.size < 30:
+        return False
+    return abs(float(np.median(hp)) - float(np.median(hs))) > degrees
 
 
 def _components(m: np.ndarray, k: int) -> list[tuple[int, int, int, int, int]]:
@@ -289,6 +302,48 @@ def dark_clusters(masks: InkMasks, explained: list[BBox], dpi: float) -> list[Cl
     return _merge_near(out, mm(dpi, 3))
 
 
+def letter_columns(dark: np.ndarray, explained: list[BBox], dpi: float) -> list[BBox]:
+    """Columns of single typed letters stacked at one x (a typist's list down the margin), four or more.
+
+    Each letter alone is below the size of a note and too short a word for the OCR to trust, so such a
+    column is found from its marks: letter-sized (1.2-6 mm), alike in height, centred on one vertical, each
+    within a few letter heights of the next.
+    """
+    m = dark.astype(np.uint8).copy()
+    for b in explained:
+        m[max(0, b.y0) : b.y1, max(0, b.x0) : b.x1] = 0
+    _, _, stats, _ = cv2.connectedComponentsWithStats(m, connectivity=8)
+    lo, hi = mm(dpi, 1.2), mm(dpi, 6)
+    marks = [
+        (int(x), int(y), int(w), int(h))
+        for x, y, w, h, area in stats[1:]
+        if lo <= h <= hi and lo // 2 <= w <= hi and area >= 0.15 * w * h
+    ]
+    columns: list[list[tuple[int, int, int, int]]] = []
+    for mk in sorted(marks, key=lambda t: t[0] + t[2] / 2):
+        cx = mk[0] + mk[2] / 2
+        col = next((c for c in columns if abs(cx - (c[-1][0] + c[-1][2] / 2)) < 0.6 * max(mk[3], c[-1][3])), None)
+        if col is None:
+            columns.append([mk])
+        else:
+            col.append(mk)
+    out = []
+    for col in columns:
+        col.sort(key=lambda t: t[1])
+        runs: list[list[tuple[int, int, int, int]]] = [[col[0]]]
+        for mk in col[1:]:
+            last = runs[-1][-1]
+            alike = 0.5 <= mk[3] / last[3] <= 2.0
+            if alike and mk[1] - (last[1] + last[3]) < 4 * max(mk[3], last[3]):
+                runs[-1].append(mk)
+            else:
+                runs.append([mk])
+        for run in runs:
+            if len(run) >= 4:
+                out.append(BBox.enclosing([BBox(x, y, x + w, y + h) for x, y, w, h in run]))
+    return out
+
+
 def _merge_near(clusters: list[Cluster], gap: int) -> list[Cluster]:
     """Merge clusters of the same colour whose boxes come within ``gap`` (the strokes of one note)."""
     merged = True
@@ -302,7 +357,7 @@ def _merge_near(clusters: list[Cluster], gap: int) -> list[Cluster]:
                     continue
                 grown = BBox(a.bbox.x0 - gap, a.bbox.y0 - gap, a.bbox.x1 + gap, a.bbox.y1 + gap)
                 if grown.intersection(b.bbox) > 0:
-                    items[i] = Cluster(a.bbox.union(b.bbox), a.colour, a.ink + b.ink)
+                    items[i] = Cluster(a.bbox.union(b.bbox), a.colour, a.ink + b.ink, distinct=a.distinct or b.distinct)
                     del items[j]
                     merged = True
                     break
