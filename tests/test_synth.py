@@ -220,5 +220,5 @@ def test_the_public_api_is_complete() -> None:
 
     assert all(hasattr(synth, name) for name in synth.__all__)
     public = {n for n in dir(synth) if not n.startswith("_") and callable(getattr(synth, n))}
-    modules = {"corpus", "document", "ink", "knobs", "layout", "paper", "render", "sheet"}
+    modules = {"corpus", "document", "ink", "knobs", "layout", "paper", "render", "sheet", "stamps"}
     assert public - modules <= set(synth.__all__)

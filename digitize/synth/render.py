@@ -18,6 +18,7 @@ from PIL import Image
 from ..errors import UsageError
 from ..models import BBox, Line, PageResult, ProcessingStep, Region
 from . import ink as inks
+from . import stamps
 from .ink import InkPatch
 from .knobs import Knobs
 from .layout import PageSpec, RegionSpec
@@ -154,7 +155,7 @@ def render_page(
             patch = inks.handwriting(text, x=x, y=y, dpi=dpi, size_pt=r.size, angle=r.angle, ink=r.ink, rng=rr)
         elif r.style == "stamp_round":
             d = _mm(r.width or 40.0, dpi)
-            patch = inks.stamp_round(
+            patch = stamps.stamp_round(
                 r.stamp_text,
                 r.stamp_center,
                 cx=x,
@@ -167,7 +168,7 @@ def render_page(
                 rng=rr,
             )
         elif r.style == "stamp_rect":
-            patch = inks.stamp_rect(
+            patch = stamps.stamp_rect(
                 [row for row in r.stamp_text.split("\n") if row] if r.stamp_text else [],
                 x=x,
                 y=y,
@@ -196,9 +197,9 @@ def render_page(
         if r.box is not None and r.id in patches:
             bx, by, bw, bh = (_mm(v, dpi) for v in r.box)
             if r.box_ink == "black":  # a printed form's ruling
-                boxes[r.id] = inks.ruled_box(x=bx, y=by, width_px=bw, height_px=bh, dpi=dpi)
+                boxes[r.id] = stamps.ruled_box(x=bx, y=by, width_px=bw, height_px=bh, dpi=dpi)
             else:  # a rubber-stamped frame, filled in by hand (the archive's reference stamp)
-                boxes[r.id] = inks.stamp_rect(
+                boxes[r.id] = stamps.stamp_rect(
                     [],
                     x=bx,
                     y=by,
