@@ -335,6 +335,12 @@ class Ledger:
         pages = {s.value: 0 for s in Status}
         for row in self._db.execute("SELECT status, COUNT(*) AS n FROM pages GROUP BY status"):
             pages[row["status"]] = row["n"]
+        # a page gets its row when it is read; until then it is pending as part of its document
+        unread = self._db.execute(
+            "SELECT COALESCE(SUM(d.pages - (SELECT COUNT(*) FROM pages p WHERE p.document = d.name)), 0) "
+            "FROM documents d WHERE d.status != 'done'"
+        ).fetchone()[0]
+        pages[Status.PENDING.value] += max(0, int(unread))
         last = self._db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT 1").fetchone()
         last_run = None
         if last is not None:

@@ -60,6 +60,7 @@ def test_sigkill_mid_run_then_rerun(tmp_path: Path) -> None:
     assert 2 <= len(done_before) < len(DOCS)
     account = api.status(out)
     assert account.by_status(Status.PENDING) and account.last_run and account.last_run["finished"] is None
+    assert account.pages["done"] == pages_before and account.pages["pending"] == 30 - pages_before
 
     rerun = start_run(scans, out)
     stdout, stderr = rerun.communicate(timeout=300)

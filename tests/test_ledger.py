@@ -27,7 +27,7 @@ def test_rows_survive_reopen_and_account_counts_them(tmp_path: Path) -> None:
         ("b", "ocr", "p2.png, page 2: Tesseract timed out")
     ]
     assert [d.name for d in account.by_status(Status.PENDING)] == ["c"]
-    assert account.pages == {"pending": 0, "done": 2, "failed": 1}
+    assert account.pages == {"pending": 1, "done": 2, "failed": 1}  # c's one page is not read yet
     with Ledger(tmp_path) as ledger:
         a = ledger.document("a")
         assert a is not None and a.input_hash == "in-a" and a.settings_hash == "set-1"
