@@ -19,12 +19,14 @@ RUN python -m venv /opt/venv \
 # ---- stage 2: slim runtime with the external programs the pipeline calls ----
 FROM python:3.11-slim
 # OMP_THREAD_LIMIT=1: Tesseract's OpenMP threads fight the page-level parallelism and slow it down.
+# Caches (matplotlib, fontconfig) go to /tmp: the root filesystem may be read-only and the user any uid.
 ENV LANG=C.UTF-8 \
     LC_ALL=C.UTF-8 \
     OMP_THREAD_LIMIT=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     MPLCONFIGDIR=/tmp/matplotlib \
+    XDG_CACHE_HOME=/tmp/.cache \
     PATH=/opt/venv/bin:$PATH
 # Fonts: the same set as the Makefile's APT_PACKAGES (the PDF text layer uses OCRmyPDF's bundled font).
 RUN apt-get update \
@@ -32,7 +34,8 @@ RUN apt-get update \
       tesseract-ocr tesseract-ocr-rus tesseract-ocr-eng tesseract-ocr-osd \
       ghostscript qpdf unpaper pngquant \
       fonts-dejavu-core fonts-freefont-ttf fonts-liberation \
- && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log \
+ && apt-get clean \
+ && rm -rf /var/lib/apt/lists/* /var/log/apt /var/log/dpkg.log \
  && useradd --create-home --uid 1000 --user-group --shell /usr/sbin/nologin digitize \
  && mkdir -p /data/scans /data/out \
  && chown digitize:digitize /data/out

@@ -18,7 +18,7 @@
 # On a machine with a normal Docker engine none of this is needed: `docker build -t digitize .` just works.
 #
 # Environment: SCANS (default scans/), GROUND_TRUTH (default ground_truth/), WORK (default a new temporary
-# folder; removed at exit unless KEEP=1), MIRROR (default: the first URIs line of /etc/apt/sources.list.d).
+# folder; removed at exit unless KEEP=1), MIRROR, SECURITY_MIRROR (default: this machine's apt sources).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SCANS=$(cd "${SCANS:-$ROOT/scans}" && pwd)
@@ -32,6 +32,8 @@ export DOCKER_HOST=unix://$DK/docker.sock
 DOCKER=/usr/bin/docker
 MIRROR=${MIRROR:-$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null | head -n1)}
 [ -n "$MIRROR" ] || MIRROR=$(awk '$1=="deb"{print $2; exit}' /etc/apt/sources.list 2>/dev/null)
+SECURITY_MIRROR=${SECURITY_MIRROR:-$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/*.sources 2>/dev/null |
+  grep -m1 security || true)}
 SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
 T0=$SECONDS
 step() { echo "== [$((SECONDS - T0)) s] $*"; }
@@ -119,11 +121,26 @@ $SUDO debootstrap --variant=minbase --cache-dir=/var/cache/apt/archives bookworm
   fail "debootstrap failed"
 }
 [ -d "$ROOTFS/usr/share" ] || fail "debootstrap left no root filesystem in $ROOTFS"
+# like the real debian:bookworm-slim: bookworm-updates and the security archive too (debootstrap sets up only
+# bookworm), so the image gets the same package versions as this machine
+{
+  printf 'Types: deb\nURIs: %s\nSuites: bookworm bookworm-updates\nComponents: main\n' "$MIRROR"
+  printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
+  if [ -n "$SECURITY_MIRROR" ]; then
+    printf '\nTypes: deb\nURIs: %s\nSuites: bookworm-security\nComponents: main\n' "$SECURITY_MIRROR"
+    printf 'Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg\n'
+  fi
+} | $SUDO tee "$ROOTFS/etc/apt/sources.list.d/debian.sources" >/dev/null
+$SUDO rm -f "$ROOTFS/etc/apt/sources.list"
 $SUDO rm -rf "$ROOTFS"/var/lib/apt/lists/* "$ROOTFS"/var/cache/apt/*.bin "$ROOTFS"/var/cache/apt/archives/*.deb
-# what makes the real debian:bookworm-slim slim (no docs, man pages, translations), so image sizes compare
+# what makes the real debian:bookworm-slim slim (no docs, man pages, translations; no .debs kept after
+# installs), so image sizes compare
 printf 'path-exclude /usr/share/%s/*\n' doc man groff info locale lintian |
   $SUDO tee "$ROOTFS/etc/dpkg/dpkg.cfg.d/docker" >/dev/null
 echo 'path-include /usr/share/doc/*/copyright' | $SUDO tee -a "$ROOTFS/etc/dpkg/dpkg.cfg.d/docker" >/dev/null
+clean='"rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"'
+printf 'DPkg::Post-Invoke { %s; };\nAPT::Update::Post-Invoke { %s; };\n' "$clean" "$clean" |
+  $SUDO tee "$ROOTFS/etc/apt/apt.conf.d/docker-clean" >/dev/null
 $SUDO find "${ROOTFS:?}/usr/share/doc" -mindepth 1 ! -name copyright ! -type d -delete
 for d in man groff info locale lintian; do $SUDO rm -rf "${ROOTFS:?}/usr/share/$d"; done
 # TLS to the package indexes is intercepted on these machines: pip inside the build must trust this CA bundle
@@ -155,23 +172,31 @@ BUILD_SECONDS=$((SECONDS - BUILD_T0))
 SIZE_MB=$(($($DOCKER image inspect -f '{{.Size}}' "$IMAGE") / 1000000))
 BASE_MB=$(($($DOCKER image inspect -f '{{.Size}}' python:3.11-slim) / 1000000))
 step "built in ${BUILD_SECONDS} s; image ${SIZE_MB} MB (of which base python:3.11-slim ${BASE_MB} MB); layers:"
-$DOCKER history --format '{{.Size}}\t{{.CreatedBy}}' "$IMAGE" | awk -F'\t' '$1 != "0B" {print "   " $1 "\t" substr($2, 1, 90)}'
+$DOCKER history --format '{{.Size}}\t{{.CreatedBy}}' "$IMAGE" |
+  awk -F'\t' '$1 != "0B" {print "   " $1 "\t" substr($2, 1, 90)}'
 
 step "image settings: non-root user, HEALTHCHECK, entrypoint"
 user=$($DOCKER image inspect -f '{{.Config.User}}' "$IMAGE")
 uid=$($DOCKER run --rm --network=none --entrypoint id "$IMAGE" -u)
 gid=$($DOCKER run --rm --network=none --entrypoint id "$IMAGE" -g)
 [ -n "$user" ] && [ "$uid" != 0 ] || fail "the image runs as root (USER '$user', uid $uid)"
-$DOCKER image inspect -f '{{json .Config.Healthcheck.Test}}' "$IMAGE" | grep -q doctor || fail "no HEALTHCHECK running doctor"
-$DOCKER image inspect -f '{{json .Config.Entrypoint}}' "$IMAGE" | grep -qx '\["digitize"\]' || fail "ENTRYPOINT is not digitize"
+$DOCKER image inspect -f '{{json .Config.Healthcheck.Test}}' "$IMAGE" | grep -q doctor ||
+  fail "no HEALTHCHECK running digitize doctor"
+$DOCKER image inspect -f '{{json .Config.Entrypoint}}' "$IMAGE" | grep -qx '\["digitize"\]' ||
+  fail "the ENTRYPOINT is not digitize"
 echo "   user $user (uid $uid), healthcheck: $($DOCKER image inspect -f '{{json .Config.Healthcheck.Test}}' "$IMAGE")"
-$DOCKER run --rm --network=none --entrypoint du "$IMAGE" -sh /opt/venv /usr/share/tesseract-ocr \
-  /usr/lib/x86_64-linux-gnu /usr/share/fonts /usr/share/ghostscript 2>/dev/null | sed 's/^/   /' || true
+# where the size goes: the venv (Python wheels) against the Debian packages
+$DOCKER run --rm --network=none --entrypoint du "$IMAGE" -sh /opt/venv /usr/lib /usr/share /usr/bin /var \
+  2>/dev/null | sed 's/^/   /' || true
 
 step "digitize doctor in the container (--network=none, read-only)"
 $DOCKER run --rm --network=none --read-only --tmpfs /tmp "$IMAGE" doctor >"$WORK/doctor.log" 2>&1 \
   || { cat "$WORK/doctor.log"; fail "digitize doctor failed in the container"; }
 sed 's/^/   /' "$WORK/doctor.log"
+grep -qi error "$WORK/doctor.log" && fail "digitize doctor printed errors in the container"
+# README promises `--user "$(id -u):$(id -g)"` works: an arbitrary uid with no home folder
+$DOCKER run --rm --network=none --read-only --tmpfs /tmp --user 4321:4321 "$IMAGE" doctor >/dev/null ||
+  fail "digitize doctor fails as an arbitrary uid"
 echo "   $($DOCKER run --rm --network=none --entrypoint dask "$IMAGE" --version)"
 
 # Same settings on both sides: only the place the code runs differs.
@@ -193,25 +218,28 @@ sed 's/^/   /' "$WORK/container.log"
 step "digitize run on $SCANS on the host ($VENV with the snapshot's code)"
 RUN_T0=$SECONDS
 set +e
-# PYTHONPATH puts the snapshot's package before the editable install of the working tree
-env "${run_env[@]}" PYTHONPATH="$SRC" "$VENV/bin/python" -m digitize run "$SCANS" --out "$WORK/local" \
-  --ground-truth "$GROUND_TRUTH" >"$WORK/local.log" 2>&1
+# PYTHONPATH puts the snapshot's package before the editable install of the working tree; the working folder
+# is the snapshot too, since `python -m` puts it first on sys.path
+host_python() { (cd "$SRC" && env "${run_env[@]}" PYTHONPATH="$SRC" "$VENV/bin/python" "$@"); }
+used=$(host_python -c 'import digitize; print(digitize.__file__)')
+[ "$used" = "$SRC/digitize/__init__.py" ] || fail "the host run would use $used, not the snapshot"
+host_python -m digitize run "$SCANS" --out "$WORK/local" --ground-truth "$GROUND_TRUTH" >"$WORK/local.log" 2>&1
 local_rc=$?
 set -e
 LOCAL_SECONDS=$((SECONDS - RUN_T0))
 sed 's/^/   /' "$WORK/local.log"
 
-# compare_runs LABEL DIR: DIR holds the same documents, PDF text layers and CER per document (to two decimals,
-# in percent) as the host run in $WORK/local.
+# compare_runs LABEL DIR [DOCUMENT]: DIR holds the same documents (or only DOCUMENT), PDF text layers and CER per
+# document (to two decimals, in percent) as the host run in $WORK/local.
 compare_runs() {
-  "$VENV/bin/python" - "$WORK/local" "$2" "$1" <<'PYTHON'
+  "$VENV/bin/python" - "$WORK/local" "$2" "$1" "${3:-}" <<'PYTHON'
 import difflib
 import json
 import subprocess
 import sys
 from pathlib import Path
 
-local, other, label = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3]
+local, other, label, only = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
 
 
 def pdfs(root: Path) -> dict[str, Path]:
@@ -230,6 +258,8 @@ def cers(root: Path) -> dict[str, float]:
 
 problems = []
 lp, op = pdfs(local), pdfs(other)
+if only:
+    lp = {k: v for k, v in lp.items() if k.split("/")[0] == only}
 if not lp:
     problems.append("the host run produced no PDF")
 if lp.keys() != op.keys():
@@ -242,6 +272,8 @@ for name in sorted(lp.keys() & op.keys()):
         ratio = difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
         problems.append(f"{name}: text layers differ (similarity {ratio:.4f})")
 lc, oc = cers(local), cers(other)
+if only:
+    lc = {k: v for k, v in lc.items() if k == only}
 if not lc:
     problems.append("the host run's accuracy.json lists no document")
 if lc.keys() != oc.keys():
@@ -267,9 +299,13 @@ compare_runs container "$WORK/container" || fail "the container's run differs fr
 DASK_SECONDS=-
 if $DOCKER run --rm --network=none "$IMAGE" run --help | grep -q -- '--scheduler'; then
   step "the same run on a Dask scheduler and two workers from the image (one network namespace, no network)"
-  mkdir -p "$WORK/dask"
+  # one document (the first) keeps this part short; it still spreads its pages over both workers
+  DASK_DOC=$(find "$SCANS" -mindepth 1 -maxdepth 1 -printf '%f\n' | sort | head -n1)
+  mkdir -p "$WORK/dask" "$WORK/dask-scans" "$WORK/dask-gt"
+  cp -a "$SCANS/$DASK_DOC" "$WORK/dask-scans/"
+  cp -a "$GROUND_TRUTH/$DASK_DOC" "$WORK/dask-gt/" 2>/dev/null || cp -a "$GROUND_TRUTH/." "$WORK/dask-gt/"
   $SUDO chown "$uid:$gid" "$WORK/dask"
-  mounts=(-v "$SCANS:/data/scans:ro" -v "$GROUND_TRUTH:/data/gt:ro" -v "$WORK/dask:/data/out")
+  mounts=(-v "$WORK/dask-scans:/data/scans:ro" -v "$WORK/dask-gt:/data/gt:ro" -v "$WORK/dask:/data/out")
   # --network=container: the workers and the client share the scheduler's loopback, nothing else
   $DOCKER run -d --name dask-scheduler --network=none --read-only --tmpfs /tmp --entrypoint dask \
     "$IMAGE" scheduler --host 127.0.0.1 --port 8786 --no-dashboard >/dev/null
@@ -290,12 +326,16 @@ if $DOCKER run --rm --network=none "$IMAGE" run --help | grep -q -- '--scheduler
   set -e
   DASK_SECONDS=$((SECONDS - RUN_T0))
   sed 's/^/   /' "$WORK/dask.log"
-  $DOCKER logs dask-worker-1 >"$WORK/dask-worker-1.log" 2>&1 || true
+  for c in dask-scheduler dask-worker-1 dask-worker-2; do $DOCKER logs "$c" >"$WORK/$c.log" 2>&1; done
   $DOCKER rm -f dask-worker-1 dask-worker-2 dask-scheduler >/dev/null
-  [ "$dask_rc" = "$local_rc" ] || fail "exit codes differ: Dask cluster $dask_rc, host $local_rc"
-  compare_runs "Dask cluster" "$WORK/dask" || fail "the Dask cluster's run differs from the host's"
+  [ "$local_rc" != 0 ] || [ "$dask_rc" = 0 ] || {
+    tail -20 "$WORK/dask-worker-1.log"
+    fail "the Dask cluster's run exited with $dask_rc"
+  }
+  compare_runs "Dask cluster" "$WORK/dask" "$DASK_DOC" || fail "the Dask cluster's run differs from the host's"
 else
   step "skipped the Dask cluster run: this version's 'digitize run' has no --scheduler"
 fi
 
-step "docker test passed: build ${BUILD_SECONDS} s, image ${SIZE_MB} MB; digitize run ${CONTAINER_SECONDS} s in the container, ${DASK_SECONDS} s on the Dask cluster, ${LOCAL_SECONDS} s on the host; total $((SECONDS - T0)) s"
+step "docker test passed: build ${BUILD_SECONDS} s, image ${SIZE_MB} MB; digitize run ${CONTAINER_SECONDS} s in the \
+container, ${DASK_SECONDS} s on the Dask cluster, ${LOCAL_SECONDS} s on the host; total $((SECONDS - T0)) s"
