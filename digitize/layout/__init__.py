@@ -106,7 +106,7 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
         if rtype is RegionType.TRANSMISSION_BLOCK:
             parts = classify.split_transmission(block)
         elif rtype is RegionType.BODY:
-            parts = classify.split_paragraphs(block, line_h)
+            parts = classify.split_paragraphs(block, line_h, lambda ln, right: _ink_after(masks, ln, right, line_h))
         elif rtype is RegionType.ADDRESSEE:
             parts = classify.split_addressees(block)
         else:
@@ -123,6 +123,7 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
         out.append(Candidate(RegionType.BODY, col, confidence=0.6))
     signatures = [c.bbox for c in out if c.type is RegionType.SIGNATURE]
     hand = _merge_inks([c for c in colour if not c.shape], detect.dark_clusters(masks, explained, dpi), dpi)
+    hand = _drop_nested(hand)
     typed_cands = [c for c in out if c.lines]
     for c in hand:
         covered = sum(c.bbox.intersection(b) for b in typed_boxes + ([] if c.distinct else stamps))
@@ -178,8 +179,18 @@ def _signature_marks(regions: list[Region], dpi: float) -> list[Region]:
     return out
 
 
+def _ink_after(masks: ink.InkMasks, ln: detect.TypedLine, right: int, line_h: int) -> bool:
+    """Whether black ink continues on ``ln``'s band past its last read word (words the OCR lost)."""
+    x0 = ln.bbox.x1 + line_h
+    if right - x0 < line_h:
+        return False
+    band = masks.dark[ln.bbox.y0 : ln.bbox.y1, x0:right]
+    return band.size > 0 and float(band.any(axis=0).mean()) > 0.25
+
+
 def _typed_neighbour(c: detect.Cluster, typed: list[Candidate], line_h: int) -> Candidate | None:
-    """The typed region a small dark mark continues: on one of its lines, within three characters of it."""
+    """The typed region a small dark mark continues: on one of its lines within three characters of it, or the
+    line under a paragraph that the OCR could not read with confidence (its last line, smudged)."""
     b = c.bbox
     if b.height > 1.6 * line_h:
         return None
@@ -190,7 +201,25 @@ def _typed_neighbour(c: detect.Cluster, typed: list[Candidate], line_h: int) -> 
                 gap = max(ln.bbox.x0 - b.x1, b.x0 - ln.bbox.x1)
                 if gap < 2 * line_h:
                     return cand
+        if cand.type is RegionType.BODY and len(cand.lines) >= 2:
+            pitch = (cand.lines[-1].bbox.y0 - cand.lines[0].bbox.y0) / (len(cand.lines) - 1)
+            below = 0 < b.y0 - cand.bbox.y1 < pitch
+            if below and b.x0 >= cand.bbox.x0 - line_h and b.x1 <= cand.bbox.x1 + line_h:
+                return cand
     return None
+
+
+def _drop_nested(clusters: list[detect.Cluster]) -> list[detect.Cluster]:
+    """Pieces lying mostly inside a bigger cluster of handwriting are part of it, not notes of their own."""
+    out = []
+    for c in clusters:
+        inside = any(
+            o is not c and o.bbox.area > c.bbox.area and c.bbox.intersection(o.bbox) > 0.6 * c.bbox.area
+            for o in clusters
+        )
+        if not inside:
+            out.append(c)
+    return out
 
 
 def _beside(b: BBox, sig: BBox, dpi: float) -> bool:
@@ -283,6 +312,12 @@ def _read(
         rtype = RegionType.ARCHIVE_REFERENCE  # the archive's fond/opis/delo note, handwritten or stamped
     elif rtype is RegionType.MARGINALIA and classify.TRANSMISSION_CUE.search(text) and c.image != "ocr":
         rtype = RegionType.TRANSMISSION_BLOCK  # a rubber-stamped (violet) telegraph block
+    elif (
+        rtype is RegionType.MARGINALIA
+        and c.bbox.height >= detect.mm(prepared.dpi or 300.0, cfg.min_stamp_mm)
+        and (classify.STAMP_CUE.search(text))
+    ):
+        rtype = RegionType.STAMP  # a faded stamp whose frame did not survive, known by its words
     elif rtype is RegionType.MARGINALIA and c.colour == "dark" and classify.looks_like_name(text.strip()):
         rtype = RegionType.SIGNATURE  # a signer's typed name the first pass missed
     if rtype is RegionType.FOLIO_NUMBER and not any(ch.isdigit() for ch in text):

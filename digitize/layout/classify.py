@@ -9,6 +9,7 @@ a date; a folio number is a short number in the upper right.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -58,6 +59,11 @@ def looks_like_name(line: str) -> bool:
     return bool(m) and sum(ch.isalnum() for ch in rest) <= 3
 
 
+# words of office stamps: registration ("Вх. №", "ПОЛУЧЕНО") and the issuing body
+STAMP_CUE = re.compile(
+    r"(Вх\.?\s*№|ПОЛУЧЕНО|ПОСТУПИЛО|СЕКТОР|ОТДЕЛ|КАНЦЕЛЯРИЯ|ВКП|КП\(б|СОВЕТ|МИНИСТ|ОБКОМ|ГОРКОМ|ИСПОЛКОМ|НАРОДН)",
+    re.IGNORECASE,
+)
 DIGITS = re.compile(r"^\s*\d{1,4}\s*\.?\s*$")
 
 
@@ -124,11 +130,14 @@ def group_blocks(lines: list[TypedLine], line_height: int) -> list[list[TypedLin
     return blocks
 
 
-def split_paragraphs(block: list[TypedLine], line_height: int) -> list[list[TypedLine]]:
+def split_paragraphs(
+    block: list[TypedLine], line_height: int, ink_after: Callable[[TypedLine, int], bool] | None = None
+) -> list[list[TypedLine]]:
     """A body block into paragraphs.
 
     A paragraph starts at an indented line, or after a line that ends short: when the next line's first word
     would have fitted in the room left at the end of this one, the typist returned the carriage on purpose.
+    ``ink_after(line, right)`` tells whether there is ink after the line's last read word up to ``right``.
     """
     left = min(ln.bbox.x0 for ln in block)
     right = max(ln.bbox.x1 for ln in block)
@@ -144,6 +153,8 @@ def split_paragraphs(block: list[TypedLine], line_height: int) -> list[list[Type
         indented = ln.bbox.x0 - left > 1.5 * char_w
         first_word = ln.words[0].width if ln.words else 0
         ended_short = right - prev.bbox.x1 > first_word + 2.5 * char_w
+        if ended_short and ink_after is not None and ink_after(prev, right):
+            ended_short = False  # the line goes on in ink the OCR did not read (under a stamp, a smudge)
         if (indented and not _is_indented(prev, left, char_w)) or ended_short:
             paras.append([ln])
         else:

@@ -115,7 +115,7 @@ def group_lines(words: list[OcrWord], line_height: int) -> list[TypedLine]:
     centres: list[float] = []
     for w in sorted(words, key=lambda w: (w.top + w.bottom) / 2):
         cy = (w.top + w.bottom) / 2
-        if rows and abs(cy - centres[-1]) < 0.5 * line_height:
+        if rows and abs(cy - centres[-1]) < 0.6 * line_height:  # warped scans bend long lines
             rows[-1].append(w)
             centres[-1] = sum((x.top + x.bottom) / 2 for x in rows[-1]) / len(rows[-1])
         else:
@@ -295,7 +295,7 @@ def dark_clusters(masks: InkMasks, explained: list[BBox], dpi: float) -> list[Cl
         x, y, w, h, area = stats[i]
         ink = int(m[y : y + h, x : x + w][labels[y : y + h, x : x + w] == i].sum())
         # specks, dust, fold lines and scan edges are not notes
-        thin = min(w, h) < mm(dpi, 1.6) and max(w, h) > 10 * min(w, h)
+        thin = min(w, h) < mm(dpi, 1.3) or (min(w, h) < mm(dpi, 1.6) and max(w, h) > 10 * min(w, h))
         if ink < mm(dpi, 1.2) ** 2 or max(w, h) < mm(dpi, 3) or min(w, h) < mm(dpi, 1.2) or thin:
             continue
         out.append(Cluster(BBox(int(x), int(y), int(x + w), int(y + h)), "dark", ink))
