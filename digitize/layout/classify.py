@@ -40,14 +40,17 @@ ADDRESSEE_CUE = re.compile(
     re.IGNORECASE,
 )
 # "И.Д.БАГИРОВ", "И. И. МАЗЕННИКОВ", "БАГИРОВ И.Д."
-NAME_CUE = re.compile(r"^\s*([А-ЯЁ]\.\s?){1,2}\s?[А-ЯЁ][А-ЯЁа-яё\-]{2,}\s*$|^\s*[А-ЯЁ]{3,}\s+([А-ЯЁ]\.\s?){1,2}\s*$")
+# initials may come out of the OCR as look-alike digits (З as 3, О as 0)
+NAME_CUE = re.compile(
+    r"^\s*([А-ЯЁ30]\.\s?){1,2}\s?[А-ЯЁ][А-ЯЁа-яё\-]{2,}\s*$|^\s*[А-ЯЁ]{3,}\s+([А-ЯЁ30]\.\s?){1,2}\s*$"
+)
 # a date line as the OCR may leave it: a month name, "года"/"г." at the end, or 19.IV.43 with garbled numerals
 DATE_CUE = re.compile(
     r"(\bгода\b|\bг\.?\s*$|(январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр)"
     r"|\d{1,2}\s*[./]\s*\S{1,4}\s*[./]\s*\d{2,4})",
     re.IGNORECASE,
 )
-_NAME_IN = re.compile(r"([А-ЯЁ]\.\s?){1,2}\s?[А-ЯЁ]{3,}[А-ЯЁа-яё\-]*|[А-ЯЁ]{3,}\s+([А-ЯЁ]\.\s?){1,2}")
+_NAME_IN = re.compile(r"([А-ЯЁ30]\.\s?){1,2}\s?[А-ЯЁ]{3,}[А-ЯЁа-яё\-]*|[А-ЯЁ]{3,}\s+([А-ЯЁ30]\.\s?){1,2}")
 
 
 def looks_like_name(line: str) -> bool:
