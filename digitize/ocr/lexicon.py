@@ -22,9 +22,9 @@ _PAIRS = (
     "чи", "рт", "бв", "ед", "дл", "ыь", "иц", "еб", "зс", "ге",
 )  # fmt: skip
 _CONFUSIONS: dict[str, str] = {}
-for _a, _b in _PAIRS:
-    _CONFUSIONS[_a] = _CONFUSIONS.get(_a, "") + _b
-    _CONFUSIONS[_b] = _CONFUSIONS.get(_b, "") + _a
+for _pair in _PAIRS:
+    _CONFUSIONS[_pair[0]] = _CONFUSIONS.get(_pair[0], "") + _pair[1]
+    _CONFUSIONS[_pair[1]] = _CONFUSIONS.get(_pair[1], "") + _pair[0]
 
 _WORD = re.compile(r"^([\"'«(\[]*)([А-Яа-яЁё]+(?:-[А-Яа-яЁё]+)?)([.,;:!?»)\]\"'-]*)$")
 _MIN_LENGTH = 4  # short words have too many known neighbours to decide

@@ -33,13 +33,12 @@ def coloured_mask(color: np.ndarray, min_chroma: float = 12.0) -> np.ndarray:
     # judged on absolute a*/b* (128 is neutral in OpenCV's 8-bit Lab): violet and blue lie well below
     # neutral b*, red well above neutral a*; grey typewriting on yellowed paper lies near neutral, and
     # brown stains at positive b*, so neither is taken for coloured ink
-    a, b = a - 128, b - 128
-    coloured = (((b < -min_chroma) | (a > min_chroma)) & (paper_l - light > 10)).astype(np.uint8)
+    found = ((b - 128 < -min_chroma) | (a - 128 > min_chroma)) & (paper_l - light > 10)
     # the anti-aliased fringe of a stamp stroke is greyish, not violet: widen a little
-    coloured = cv2.dilate(coloured, np.ones((3, 3), np.uint8))
-    if coloured.shape != color.shape[:2]:
-        coloured = cv2.resize(coloured, (color.shape[1], color.shape[0]), interpolation=cv2.INTER_NEAREST)
-    return coloured > 0
+    grown: np.ndarray = cv2.dilate(found.astype(np.uint8), np.ones((3, 3), np.uint8))
+    if grown.shape != color.shape[:2]:
+        grown = cv2.resize(grown, (color.shape[1], color.shape[0]), interpolation=cv2.INTER_NEAREST)
+    return grown > 0
 
 
 def separate(color: np.ndarray, gray: np.ndarray, min_chroma: float = 12.0) -> InkSeparation:
