@@ -37,8 +37,10 @@ def render_overlay(pixels: np.ndarray, page: PageResult, max_side: int = 1600) -
     if scale < 1.0:
         img = img.resize((max(1, int(img.width * scale)), max(1, int(img.height * scale))), Image.Resampling.LANCZOS)
     draw = ImageDraw.Draw(img, "RGBA")
+    font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+    font_px = max(10, int(14 * img.width / 1000))
     try:
-        font = ImageFont.truetype(_FONT, max(10, int(14 * img.width / 1000)))
+        font = ImageFont.truetype(_FONT, font_px)
     except OSError:
         font = ImageFont.load_default()
     width = max(2, int(3 * img.width / 1000))
@@ -49,7 +51,7 @@ def render_overlay(pixels: np.ndarray, page: PageResult, max_side: int = 1600) -
         draw.polygon(pts, outline=colour + (255,), fill=colour + (40,))
         draw.line(pts + [pts[0]], fill=colour + (255,), width=width)
         label = f"{n} {region.type.value}"
-        x, y = region.bbox.x0 * scale, max(0.0, region.bbox.y0 * scale - font.size - 4)
+        x, y = region.bbox.x0 * scale, max(0.0, region.bbox.y0 * scale - font_px - 4)
         tb = draw.textbbox((x, y), label, font=font)
         draw.rectangle(tb, fill=(255, 255, 255, 200))
         draw.text((x, y), label, font=font, fill=colour + (255,))

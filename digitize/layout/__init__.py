@@ -58,8 +58,8 @@ def analyse(
     if not cfg.enabled:
         return [to_original(prepared, r) for r in regions_from_blocks(words, page_prefix=page_prefix)]
     candidates = find_candidates(prepared, masks, words, cfg)
-    regions = [_read(prepared, masks, reader, c, cfg) for c in candidates]
-    regions = _signature_marks([r for r in regions if r is not None], prepared.dpi or 300.0)
+    read = [_read(prepared, masks, reader, c, cfg) for c in candidates]
+    regions = _signature_marks([r for r in read if r is not None], prepared.dpi or 300.0)
     ordered = reading_order(regions, box=lambda r: r.bbox, kind=lambda r: r.type)
     return [to_original(prepared, replace(r, id=f"{page_prefix}{i}")) for i, r in enumerate(ordered, start=1)]
 
@@ -253,7 +253,7 @@ def _read_hand(prepared: PreparedPage, reader: RegionReader, box: BBox, rtype: R
         return RegionText("", (), 0.0)
     scale = 2 if box.height < 120 else 1
     pad = 20
-    norm = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)
+    norm = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)  # type: ignore[call-overload]
     if scale != 1:
         norm = cv2.resize(norm, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     canvas = cv2.copyMakeBorder(norm, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
@@ -287,6 +287,7 @@ def _read(
             rt = reader.read(prepared, c.bbox, t, image=images[c.image])
         return rt.lines, rt.text, rt.confidence
 
+    lines: tuple[Line, ...]
     if not c.read:
         lines, text, conf = (), "", c.confidence
     elif rtype is RegionType.BODY and not cfg.reread_body and c.lines:

@@ -145,7 +145,7 @@ def ruled_boxes(dark: np.ndarray, dpi: float) -> list[BBox]:
     long_ = mm(dpi, 25)
     horiz = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (long_, 1)))
     vert = cv2.morphologyEx(m, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, mm(dpi, 6))))
-    frame = cv2.dilate(horiz | vert, np.ones((5, 5), np.uint8))
+    frame = cv2.dilate(np.maximum(horiz, vert), np.ones((5, 5), np.uint8))
     n, _, stats, _ = cv2.connectedComponentsWithStats(frame, connectivity=8)
     boxes = []
     for i in range(1, n):
@@ -225,9 +225,8 @@ def colour_clusters(masks: InkMasks, dpi: float, min_stamp_mm: float) -> list[Cl
     """
     out: list[Cluster] = []
     for name, mask in (("blue", masks.blue), ("red", masks.red)):
-        m = mask.astype(np.uint8)
         # remove specks before grouping: JPEG colour noise and paper fibres
-        m = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+        m = np.asarray(cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)), np.uint8)
         stamps = []
         for x, y, w, h, _ in _components(m, mm(dpi, 5)):
             if min(w, h) >= mm(dpi, min_stamp_mm):
@@ -279,8 +278,7 @@ def _grow(b: BBox, d: int) -> BBox:
 
 def dark_clusters(masks: InkMasks, explained: list[BBox], dpi: float) -> list[Cluster]:
     """Dark ink not covered by typed words, ruled frames or stamps: handwriting candidates."""
-    m = masks.dark.astype(np.uint8)
-    m = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    m = np.asarray(cv2.morphologyEx(masks.dark.astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)), np.uint8)
     pad = mm(dpi, 0.8)
     for b in explained:
         m[max(0, b.y0 - pad) : b.y1 + pad, max(0, b.x0 - pad) : b.x1 + pad] = 0
