@@ -113,3 +113,24 @@ def test_overlay_draws_each_region_in_its_type_colour() -> None:
     patch = img[y - 1 : y + 2, x - 1 : x + 2].reshape(-1, 3)
     assert any(np.abs(px.astype(int) - TYPE_COLOURS[RegionType.TRANSMISSION_BLOCK]).sum() < 60 for px in patch)
     assert img.shape[0] == 1000
+
+
+def test_write_document_writes_every_layout_export(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from digitize.config import RunConfig
+    from digitize.models import DocumentSource, PageSource
+    from digitize.pipeline import outputs_for, write_document
+
+    scan = tmp_path / "scans" / "letter" / "0001.png"
+    scan.parent.mkdir(parents=True)
+    Image.new("RGB", (2480, 3508), (235, 228, 205)).save(scan, dpi=(300, 300))
+    source = DocumentSource("letter", scan.parent, (PageSource(scan),))
+    doc = DocumentResult("letter", str(scan.parent), (_page(),))
+    outputs = outputs_for(tmp_path / "out", "letter", with_pdf=False)
+    write_document(doc, source, outputs, RunConfig())
+    assert (outputs.page_xml / "0001.xml").exists() and (outputs.alto / "0001.alto.xml").exists()
+    assert b"ocr_carea transmission_block" in outputs.hocr.read_bytes()
+    assert Image.open(outputs.overlays / "0001.png").size[1] == 1600
+    back = read_page_xml(outputs.page_xml / "0001.xml")
+    assert [r.type for r in back.regions] == [r.type for r in _page().regions]
