@@ -11,6 +11,7 @@ from .. import fileio
 from ..errors import InputError
 
 _THUMB_W = 620
+_MAX_PIXELS = 40_000_000
 
 
 def contact_sheet(images: list[Path], out: Path, *, columns: int | None = None, thumb_width: int = _THUMB_W) -> Path:
@@ -18,6 +19,8 @@ def contact_sheet(images: list[Path], out: Path, *, columns: int | None = None, 
     if not images:
         raise InputError("no pages for the contact sheet", path=out)
     cols = columns or max(1, min(len(images), math.ceil(math.sqrt(len(images) * 1.4))))
+    # keep the sheet under about 40 megapixels (image viewers and Pillow's bomb check refuse far larger)
+    thumb_width = max(120, min(thumb_width, int(math.sqrt(_MAX_PIXELS / (len(images) * 1.5)))))
     thumbs: list[Image.Image] = []
     for path in images:
         try:
