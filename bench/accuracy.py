@@ -6,6 +6,11 @@ Sets (each skipped with a note when absent):
 - ``corpus``: a fresh ``digitize synth --corpus N --seed S`` set; the default seed was never used for tuning;
 - ``real``: the typewritten Soviet pages in ``../shared/real-scans/soviet-letters/`` (``novosibirsk_1972_p*``).
 
+Systems: stock ``tesseract -l rus`` (image to text), stock ``ocrmypdf -l rus --deskew --clean`` (sidecar text),
+``digitize run`` (PDF/A included), and ``digitize-ocr``: digitize's preprocessing and reader alone (one
+full-page pass on the ink-free OCR image, no layout analysis), which separates the OCR image's share of the
+result from region detection's.
+
 For each system and set: CER and WER of the whole page (normalisation profile ``default``, as ``digitize
 eval``), body-only CER where PAGE XML ground truth gives the regions, and seconds per page (wall clock, one
 page at a time). Figures are weighted by characters. Results go to ``bench/results/accuracy.json`` and
@@ -27,6 +32,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,7 +47,7 @@ from digitize.models import BBox, Line, PageResult, Region, RegionType  # noqa: 
 BIN = Path(sys.executable).parent
 REAL = ROOT.parent / "shared" / "real-scans" / "soviet-letters"
 RESULTS = ROOT / "bench" / "results"
-SYSTEMS = ("tesseract", "ocrmypdf", "digitize")
+SYSTEMS = ("tesseract", "ocrmypdf", "digitize", "digitize-ocr")
 #: the resolution stock tools are told for images that record none (digitize's own fallback, too)
 FALLBACK_DPI = 300
 
@@ -167,7 +173,22 @@ def _pdf_page(pdf: Path, scale: float, width: int, height: int) -> PageResult:
         words = [w.text or "" for w in ln.iter("word")]
         box = [float(ln.get(k, 0)) * scale for k in ("xmin", "ymin", "xmax", "ymax")]
         out.append(Line(" ".join(words), BBox(*(int(v) for v in box)), 0.0))
-    return _one_region(out, width, height)
+    return _one_region(_reading_order(out), width, height)
+
+
+def _reading_order(lines: list[Line]) -> list[Line]:
+    """pdftotext lists OCRmyPDF's words in flows, not lines: rebuild rows top to bottom, left to right."""
+    if not lines:
+        return lines
+    step = 0.5 * float(np.median([ln.bbox.height for ln in lines]))
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: (ln.bbox.y0 + ln.bbox.y1) / 2):
+        yc = (ln.bbox.y0 + ln.bbox.y1) / 2
+        if rows and abs(yc - (rows[-1][0].bbox.y0 + rows[-1][0].bbox.y1) / 2) <= step:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    return [ln for row in rows for ln in sorted(row, key=lambda ln: ln.bbox.x0)]
 
 
 def _one_region(lines: list[Line], width: int, height: int) -> PageResult:
@@ -207,6 +228,34 @@ def run_ocrmypdf(case: PageCase, work: Path) -> tuple[str, PageResult, float]:
     cmd += ["--image-dpi", str(int(dpi)), str(case.image), str(pdf)]
     seconds = _run(cmd)
     return sidecar.read_text(encoding="utf-8"), _pdf_page(pdf, dpi / 72.0, w, h), seconds
+
+
+def run_digitize_ocr(case: PageCase) -> tuple[str, PageResult, float]:
+    """digitize's OCR image and reader alone: ``prepare`` then one full-page pass on ``ink_free``, no layout.
+
+    This isolates preprocessing and reading from region detection, which the whole-page figures of
+    ``digitize run`` also depend on.
+    """
+    from PIL import Image
+
+    from digitize.config import OcrConfig, PreprocessConfig
+    from digitize.layout import to_original
+    from digitize.layout.grouping import lines_from_words
+    from digitize.models import PageImage, PageSource
+    from digitize.ocr.reader import RegionReader
+    from digitize.preprocess import prepare
+
+    w, h, dpi = _size(case.image)
+    t0 = time.perf_counter()
+    with Image.open(case.image) as im:
+        rgb = np.asarray(im.convert("RGB"))
+    prepared = prepare(PageImage(rgb, dpi, PageSource(case.image), 1), PreprocessConfig())
+    words = RegionReader(OcrConfig()).page_words(prepared, image=prepared.extra["ink_free"])
+    lines = lines_from_words(words)
+    seconds = time.perf_counter() - t0
+    region = to_original(prepared, Region("r1", RegionType.BODY, BBox(0, 0, 1, 1), lines=tuple(lines)))
+    page = PageResult(1, "", w, h, dpi, regions=(region,))
+    return "\n".join(ln.text for ln in lines), page, seconds
 
 
 def run_digitize(cases: list[PageCase], work: Path) -> dict[int, tuple[str, PageResult, float]]:
@@ -270,6 +319,8 @@ def main() -> int:
                 outputs.setdefault("tesseract", {})[i] = run_tesseract(case, work)
             if "ocrmypdf" in systems:
                 outputs.setdefault("ocrmypdf", {})[i] = run_ocrmypdf(case, work)
+            if "digitize-ocr" in systems:
+                outputs.setdefault("digitize-ocr", {})[i] = run_digitize_ocr(case)
         for system, per_case in outputs.items():
             for i, (text, page, seconds) in per_case.items():
                 case = cases[i]
