@@ -118,7 +118,19 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
 
     explained = [BBox(w.left, w.top, w.right, w.bottom) for ln in lines for w in ln.words]
     explained += frames + stamps
-    for col in detect.letter_columns(masks.dark, explained + typed_boxes, dpi):
+    columns = detect.letter_columns(masks.dark, explained + typed_boxes, dpi)
+    for i, col in enumerate(columns):
+        # a narrow typed scrap the first pass made of some of the column's letters is part of the column
+        scraps = [
+            c
+            for c in out
+            if c.lines and c.bbox.width < 3 * col.width and min(c.bbox.x1, col.x1) > max(c.bbox.x0, col.x0)
+        ]
+        for c in scraps:
+            out.remove(c)
+            col = col.union(c.bbox)
+        columns[i] = col
+    for col in _merge_stacked(columns, detect.mm(dpi, 10)):
         typed_boxes.append(col)
         out.append(Candidate(RegionType.BODY, col, confidence=0.6))
     signatures = [c.bbox for c in out if c.type is RegionType.SIGNATURE]
@@ -146,6 +158,17 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
     return out
 
 
+def _merge_stacked(boxes: list[BBox], gap: int) -> list[BBox]:
+    """Boxes in one column (overlapping in x) less than ``gap`` apart vertically, merged."""
+    out: list[BBox] = []
+    for b in sorted(boxes, key=lambda b: b.y0):
+        if out and min(out[-1].x1, b.x1) > max(out[-1].x0, b.x0) and b.y0 - out[-1].y1 < gap:
+            out[-1] = out[-1].union(b)
+        else:
+            out.append(b)
+    return out
+
+
 def _merge_inks(coloured: list[detect.Cluster], dark: list[detect.Cluster], dpi: float) -> list[detect.Cluster]:
     """One note, one cluster: the greyish parts of faded coloured handwriting join the coloured cluster they touch."""
     gap = detect.mm(dpi, 1.5)
@@ -161,7 +184,7 @@ def _merge_inks(coloured: list[detect.Cluster], dark: list[detect.Cluster], dpi:
 
 
 def _signature_marks(regions: list[Region], dpi: float) -> list[Region]:
-    """Unread handwriting beside a signer's name is that signer's mark.
+    """Handwriting beside a signer's name is that signer's mark.
 
     Candidates are typed before they are read, so a name the first OCR pass missed is only known as a signature
     once its own reading shows initials and a surname; this pass gives its neighbouring scrawl the same type.
@@ -169,11 +192,8 @@ def _signature_marks(regions: list[Region], dpi: float) -> list[Region]:
     names = [r.bbox for r in regions if r.type is RegionType.SIGNATURE and r.text.strip()]
     out = []
     for r in regions:
-        if (
-            r.type is RegionType.MARGINALIA
-            and LOW_CONFIDENCE in r.flags
-            and any(_beside(r.bbox, n, dpi) for n in names)
-        ):
+        # a scrawl read as a few letters is still a scrawl: handwriting beside a name is its mark
+        if r.type is RegionType.MARGINALIA and any(_beside(r.bbox, n, dpi) for n in names):
             r = replace(r, type=RegionType.SIGNATURE, text="", lines=(), flags=(), fields={})
         out.append(r)
     return out
@@ -309,6 +329,13 @@ def _read(
     else:
         lines, text, conf = read_as(rtype)
     extra_fields: dict[str, object] = {}
+    if rtype is RegionType.BODY and c.read and 0 < len(lines) <= 2:
+        # the first pass may have caught only a scrap of a short line ("И." of a signer's name): type it again
+        # from what its own reading says
+        page_h, page_w = np.asarray(prepared.gray).shape[:2]
+        retyped, _ = classify.block_type(text, c.bbox, len(lines), page_w, page_h)
+        if retyped in (RegionType.SIGNATURE, RegionType.DATE_LINE, RegionType.ADDRESSEE):
+            rtype = retyped
     if rtype in (RegionType.MARGINALIA, RegionType.STAMP) and classify.looks_like_archive_reference(text):
         rtype = RegionType.ARCHIVE_REFERENCE  # the archive's fond/opis/delo note, handwritten or stamped
     elif rtype is RegionType.MARGINALIA and classify.TRANSMISSION_CUE.search(text) and c.image != "ocr":

@@ -332,7 +332,7 @@ def letter_columns(dark: np.ndarray, explained: list[BBox], dpi: float) -> list[
         for mk in col[1:]:
             last = runs[-1][-1]
             alike = 0.5 <= mk[3] / last[3] <= 2.0
-            if alike and mk[1] - (last[1] + last[3]) < 4 * max(mk[3], last[3]):
+            if alike and mk[1] - (last[1] + last[3]) < 6 * max(mk[3], last[3]):
                 runs[-1].append(mk)
             else:
                 runs.append([mk])
