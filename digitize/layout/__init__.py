@@ -158,6 +158,13 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
     return out
 
 
+def _stacked_under(b: BBox, name: BBox, dpi: float) -> bool:
+    """``b`` starts where the name above it starts and sits a few lines under it."""
+    same_indent = abs(b.x0 - name.x0) < detect.mm(dpi, 4)
+    below = 0 < b.y0 - name.y1 < detect.mm(dpi, 30)
+    return same_indent and below and b.width < 2 * name.width
+
+
 def _merge_stacked(boxes: list[BBox], gap: int) -> list[BBox]:
     """Boxes in one column (overlapping in x) less than ``gap`` apart vertically, merged."""
     out: list[BBox] = []
@@ -171,11 +178,10 @@ def _merge_stacked(boxes: list[BBox], gap: int) -> list[BBox]:
 
 def _merge_inks(coloured: list[detect.Cluster], dark: list[detect.Cluster], dpi: float) -> list[detect.Cluster]:
     """One note, one cluster: the greyish parts of faded coloured handwriting join the coloured cluster they touch."""
-    gap = detect.mm(dpi, 1.5)
     out = list(coloured)
     for d in dark:
-        grown = BBox(d.bbox.x0 - gap, d.bbox.y0 - gap, d.bbox.x1 + gap, d.bbox.y1 + gap)
-        home = next((c for c in coloured if c.bbox.intersection(grown) > 0), None)
+        # overlapping, not merely adjacent: a typed date under a blue day number stays a line of its own
+        home = next((c for c in coloured if c.bbox.intersection(d.bbox) > 0.3 * min(c.bbox.area, d.bbox.area)), None)
         if home is None:
             out.append(d)
         else:
@@ -190,6 +196,11 @@ def _signature_marks(regions: list[Region], dpi: float) -> list[Region]:
     once its own reading shows initials and a surname; this pass gives its neighbouring scrawl the same type.
     """
     names = [r.bbox for r in regions if r.type is RegionType.SIGNATURE and r.text.strip()]
+    # a second signer's name typed under the first, at the same indent, whose reading the OCR garbled
+    for i, r in enumerate(regions):
+        if r.type is RegionType.BODY and len(r.lines) <= 1 and any(_stacked_under(r.bbox, n, dpi) for n in names):
+            regions[i] = replace(r, type=RegionType.SIGNATURE)
+            names.append(r.bbox)
     out = []
     for r in regions:
         # a scrawl read as a few letters is still a scrawl: handwriting beside a name is its mark
@@ -329,7 +340,8 @@ def _read(
     else:
         lines, text, conf = read_as(rtype)
     extra_fields: dict[str, object] = {}
-    if rtype is RegionType.BODY and c.read and 0 < len(lines) <= 2:
+    line_like = c.colour == "dark" and len(lines) == 1
+    if (rtype is RegionType.BODY or (rtype is RegionType.MARGINALIA and line_like)) and c.read and 0 < len(lines) <= 2:
         # the first pass may have caught only a scrap of a short line ("И." of a signer's name): type it again
         # from what its own reading says
         page_h, page_w = np.asarray(prepared.gray).shape[:2]

@@ -285,8 +285,9 @@ def dark_clusters(masks: InkMasks, explained: list[BBox], dpi: float) -> list[Cl
     # a scan's dark border is not handwriting
     edge = mm(dpi, 4)
     m[:edge], m[-edge:], m[:, :edge], m[:, -edge:] = 0, 0, 0, 0
-    k = mm(dpi, 3)
-    grouped = cv2.morphologyEx(m, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    # wider than tall: the words of one line (a typed line the OCR lost, a written note) hold together
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (mm(dpi, 5), mm(dpi, 3)))
+    grouped = cv2.morphologyEx(m, cv2.MORPH_CLOSE, kernel)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
     out = []
     for i in range(1, n):
