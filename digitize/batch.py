@@ -11,24 +11,20 @@ Failures are per document: a bad file is recorded with its stage and reason and 
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
-import multiprocessing
-import os
 import shutil
-import signal
 import time
 from collections import deque
-from collections.abc import Callable, Collection, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from . import __version__, fileio
 from .config import RunConfig
+from .distributed import Runner, make_runner
 from .errors import DigitizeError, ExitCode
 from .ledger import Ledger, Status, file_hash
 from .models import DocumentResult, DocumentSource, PageResult, PageSource
@@ -158,76 +154,6 @@ def export_from_cache(
     doc = DocumentResult(source.name, str(source.path), pages, {"run": run_key})
     write_document(doc, source, outputs, cfg, metadata=metadata)
     return time.perf_counter() - t0
-
-
-# -- where the work runs -------------------------------------------------------------------------------
-
-
-class Runner(Protocol):
-    """A pool of workers: the local process pool, or a Dask cluster (:mod:`digitize.distributed`)."""
-
-    name: str
-
-    @property
-    def slots(self) -> int:
-        """How many tasks to keep in flight: enough to keep every worker busy, few enough to bound memory."""
-        ...
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Any: ...
-
-    def wait_first(self, futures: Collection[Any]) -> Collection[Any]: ...
-
-    def close(self, *, cancel: bool) -> None: ...
-
-
-def _init_worker() -> None:
-    # Ctrl-C reaches the whole process group; the parent alone decides, and stops the workers itself
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited through fork
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-
-
-class LocalRunner:
-    """A process pool on this machine: one Tesseract per worker, one worker per core by default."""
-
-    def __init__(self, jobs: int) -> None:
-        # fork: the workers inherit the imported pipeline instead of importing it again (spawn and
-        # forkserver cost 1-3 s per run). They are all forked here, before any progress-bar thread starts.
-        ctx = multiprocessing.get_context("fork")
-        self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker)
-        self._pool.submit(int).result()
-        self.jobs = jobs
-        self.name = f"local process pool ({jobs} workers)"
-
-    @property
-    def slots(self) -> int:
-        return 2 * self.jobs
-
-    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Any:
-        return self._pool.submit(fn, *args)
-
-    def wait_first(self, futures: Collection[Any]) -> Collection[Any]:
-        done, _ = wait(futures, return_when=FIRST_COMPLETED)
-        return done
-
-    def close(self, *, cancel: bool) -> None:
-        if not cancel:
-            self._pool.shutdown(wait=True)
-            return
-        # interrupted: do not wait minutes for pages whose results would not be recorded anyway
-        workers = list(getattr(self._pool, "_processes", {}).values())
-        self._pool.shutdown(wait=False, cancel_futures=True)
-        for proc in workers:
-            with contextlib.suppress(OSError, ValueError):
-                proc.terminate()
-
-
-def make_runner(jobs: int, scheduler: str | None = None) -> Runner:
-    if scheduler:
-        from .distributed import DaskRunner  # dask is an optional extra
-
-        return DaskRunner(scheduler)
-    return LocalRunner(max(1, jobs))
 
 
 # -- the batch -----------------------------------------------------------------------------------------

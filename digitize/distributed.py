@@ -1,18 +1,89 @@
-"""Pages on a Dask distributed cluster: ``digitize run ... --scheduler tcp://HOST:8786``.
+"""Where the batch's tasks run: a local process pool, or a Dask cluster (``--scheduler tcp://HOST:8786``).
 
-The only module that imports dask. The cluster's workers run the same functions as the local pool
-(:func:`digitize.batch.read_page_to_cache`, :func:`digitize.batch.export_from_cache`), so they need the
-same software (the project's Docker image) and must see the inputs and the output folder at the same
-paths (shared storage). The ledger stays with the process that runs ``digitize run``.
+The only module that imports dask, and only when a scheduler is given. The cluster's workers run the
+same functions as the local pool (:func:`digitize.batch.read_page_to_cache` and
+:func:`digitize.batch.export_from_cache`), so they need the same software (the project's Docker image)
+and must see the inputs and the output folder at the same paths (shared storage). The ledger stays
+with the process that runs ``digitize run``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
+import os
+import signal
 import time
 from collections.abc import Callable, Collection
-from typing import Any
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from typing import Any, Protocol
 
 from .errors import DependencyError, UsageError
+
+
+class Runner(Protocol):
+    """A pool of workers: :class:`LocalRunner` or :class:`DaskRunner`."""
+
+    name: str
+
+    @property
+    def slots(self) -> int:
+        """How many tasks to keep in flight: enough to keep every worker busy, few enough to bound memory."""
+        ...
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Any: ...
+
+    def wait_first(self, futures: Collection[Any]) -> Collection[Any]: ...
+
+    def close(self, *, cancel: bool) -> None: ...
+
+
+def _init_worker() -> None:
+    # Ctrl-C reaches the whole process group; the parent alone decides, and stops the workers itself
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the CLI's handler, inherited through fork
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+
+
+class LocalRunner:
+    """A process pool on this machine: one Tesseract per worker, one worker per core by default."""
+
+    def __init__(self, jobs: int) -> None:
+        # fork: the workers inherit the imported pipeline instead of importing it again (spawn and
+        # forkserver cost 1-3 s per run). They are all forked here, before any progress-bar thread starts.
+        ctx = multiprocessing.get_context("fork")
+        self._pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker)
+        self._pool.submit(int).result()
+        self.jobs = jobs
+        self.name = f"local process pool ({jobs} workers)"
+
+    @property
+    def slots(self) -> int:
+        return 2 * self.jobs
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Any:
+        return self._pool.submit(fn, *args)
+
+    def wait_first(self, futures: Collection[Any]) -> Collection[Any]:
+        done, _ = wait(futures, return_when=FIRST_COMPLETED)
+        return done
+
+    def close(self, *, cancel: bool) -> None:
+        if not cancel:
+            self._pool.shutdown(wait=True)
+            return
+        # interrupted: do not wait minutes for pages whose results would not be recorded anyway
+        workers = list(getattr(self._pool, "_processes", {}).values())
+        self._pool.shutdown(wait=False, cancel_futures=True)
+        for proc in workers:
+            with contextlib.suppress(OSError, ValueError):
+                proc.terminate()
+
+
+def make_runner(jobs: int, scheduler: str | None = None) -> Runner:
+    """The Dask cluster at ``scheduler`` if given, else a local pool of ``jobs`` processes."""
+    return DaskRunner(scheduler) if scheduler else LocalRunner(max(1, jobs))
+
 
 #: How long to wait for the scheduler to answer before giving up with a clear error.
 CONNECT_TIMEOUT = "30s"
