@@ -72,7 +72,8 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
     typed, line_h = detect.typed_words(words, cfg.typed_min_conf)
     line_h = max(line_h, 1)
     frames = detect.ruled_boxes(masks.dark, dpi)
-    all_lines = detect.group_lines(typed, line_h)
+    colour = detect.colour_clusters(masks, dpi, cfg.min_stamp_mm)
+    all_lines = detect.group_lines(typed, line_h, [c.bbox for c in colour if c.shape])
     in_frame = [ln for ln in all_lines if any(f.intersection(ln.bbox) > 0.6 * ln.bbox.area for f in frames)]
     lines = in_frame + detect.typed_lines(
         [ln for ln in all_lines if ln not in in_frame],
@@ -83,7 +84,6 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
         page_w,
     )
     lines.sort(key=lambda ln: (ln.bbox.y0, ln.bbox.x0))
-    colour = detect.colour_clusters(masks, dpi, cfg.min_stamp_mm)
     out: list[Candidate] = []
 
     for c in colour:

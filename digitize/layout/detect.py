@@ -73,7 +73,20 @@ def typed_words(words: list[OcrWord], min_conf: float) -> tuple[list[OcrWord], i
         return [], 0
     heights = [w.height for w in confident if sum(c.isalpha() for c in w.text) >= 2] or [w.height for w in confident]
     h = int(median(heights))
-    return [w for w in real if 0.45 * h <= w.height <= 2.0 * h], h
+    return _dedupe([w for w in real if 0.45 * h <= w.height <= 2.0 * h]), h
+
+
+def _dedupe(words: list[OcrWord]) -> list[OcrWord]:
+    """One word per place: Tesseract sometimes reads a line twice (once through a stamp's ink); keep the surer."""
+    kept: list[OcrWord] = []
+    boxes: list[BBox] = []
+    for w in sorted(words, key=lambda w: -w.conf):
+        b = BBox(w.left, w.top, w.right, w.bottom)
+        if any(b.intersection(k) > 0.5 * min(b.area, k.area) for k in boxes):
+            continue
+        kept.append(w)
+        boxes.append(b)
+    return kept
 
 
 def typed_lines(
@@ -109,7 +122,7 @@ def typed_lines(
     return out
 
 
-def group_lines(words: list[OcrWord], line_height: int) -> list[TypedLine]:
+def group_lines(words: list[OcrWord], line_height: int, bridges: list[BBox] | None = None) -> list[TypedLine]:
     """Typed words into lines by vertical centre; a horizontal gap wider than ~6 characters splits a line."""
     rows: list[list[OcrWord]] = []
     centres: list[float] = []
@@ -126,7 +139,11 @@ def group_lines(words: list[OcrWord], line_height: int) -> list[TypedLine]:
         row.sort(key=lambda w: w.left)
         current = [row[0]]
         for w in row[1:]:
-            if w.left - max(x.right for x in current) > 4 * line_height:
+            right = max(x.right for x in current)
+            gap = BBox(right, w.top, w.left, w.bottom)
+            # words the OCR lost under a stamp leave a wide gap that is still the same line
+            bridged = any(gap.intersection(b) > 0 for b in bridges or ())
+            if w.left - right > 4 * line_height and not bridged:
                 lines.append(_typed_line(current))
                 current = [w]
             else:
