@@ -118,7 +118,7 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
 
     explained = [BBox(w.left, w.top, w.right, w.bottom) for ln in lines for w in ln.words]
     explained += frames + stamps
-    columns = detect.letter_columns(masks.dark, explained + typed_boxes, dpi)
+    columns = detect.letter_columns(masks.dark, explained + typed_boxes + [c.bbox for c in colour], dpi)
     for i, col in enumerate(columns):
         # a narrow typed scrap the first pass made of some of the column's letters is part of the column
         scraps = [

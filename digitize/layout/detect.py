@@ -253,8 +253,8 @@ def colour_clusters(masks: InkMasks, dpi: float, min_stamp_mm: float) -> list[Cl
                     stamps.append(Cluster(box, name, int(m[y : y + h, x : x + w].sum()), shape))
         reach = mm(dpi, 3)
         for x, y, w, h, ink in _components(m, mm(dpi, 2.5)):
-            if ink < mm(dpi, 1) ** 2 or max(w, h) < mm(dpi, 2):
-                continue
+            if ink < mm(dpi, 1) ** 2 or max(w, h) < mm(dpi, 2) or min(w, h) < mm(dpi, 1.3):
+                continue  # specks, and slivers of colour along the scan's edge
             box = BBox(x, y, x + w, y + h)
             home = next((st for st in stamps if _grow(st.bbox, reach).intersection(box) > 0), None)
             if home is not None and not _other_hue(masks, m, box, home.bbox):
@@ -355,8 +355,10 @@ def letter_columns(dark: np.ndarray, explained: list[BBox], dpi: float) -> list[
             else:
                 runs.append([mk])
         for run in runs:
-            if len(run) >= 4:
-                out.append(BBox.enclosing([BBox(x, y, x + w, y + h) for x, y, w, h in run]))
+            box = BBox.enclosing([BBox(x, y, x + w, y + h) for x, y, w, h in run])
+            # single letters: the column is hardly wider than its widest letter
+            if len(run) >= 4 and box.width <= 1.6 * max(w for _, _, w, _ in run):
+                out.append(box)
     return out
 
 
