@@ -60,5 +60,6 @@ def render_overlay(pixels: np.ndarray, page: PageResult, max_side: int = 1600) -
 
 def write_overlay(image: PageImage, page: PageResult, target: Path, max_side: int = 1600) -> None:
     buf = io.BytesIO()
-    render_overlay(image.pixels, page, max_side).save(buf, format="PNG", optimize=True)
+    # PNG's optimize pass tries every filter and costs ~3 s of CPU per page for a few percent of size
+    render_overlay(image.pixels, page, max_side).save(buf, format="PNG", compress_level=6)
     fileio.write_bytes(target, buf.getvalue())

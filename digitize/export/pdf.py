@@ -116,6 +116,9 @@ def build_pdf(
             "optimize": cfg.optimize,
             "jobs": max(1, jobs),
             "progress_bar": False,
+            # digitize already runs documents in its own process pool; threads spare OCRmyPDF a second
+            # pool of processes per document, and its OCR step here only looks up precomputed results
+            "use_threads": True,
             "plugins": [PLUGIN],
             "digitize_results": str(results),
             # no force_ocr: it would rasterise every page again and change the scan's pixels
