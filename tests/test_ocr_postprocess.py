@@ -74,3 +74,29 @@ def test_worn_type_misreadings_one_letter_from_a_word_are_fixed(read: str, meant
 @pytest.mark.parametrize("word", ["Казей,", "Усть-Камчатск", "ПИШЕВАРИ", "Саккыза", "кандармерии", "ок", "I972"])
 def test_names_compounds_unknown_slips_and_short_words_are_left_alone(word: str) -> None:
     assert lexicon.correct_token(word) == word
+
+
+REPO = Path(__file__).resolve().parent.parent
+TYPICAL = REPO / "scans" / "bagirov-1946-04-20" / "0001.jpg"
+
+
+@pytest.mark.skipif(not TYPICAL.exists(), reason="facsimile scans not generated")
+def test_typical_facsimile_body_text_reads_within_bound() -> None:
+    """Golden bound: the body paragraphs of page 1 (violet stamp across one of them) read at <= 1.5 % CER."""
+    from digitize.evaluate import normalize
+    from digitize.evaluate.groundtruth import read_layout
+    from digitize.evaluate.regions import by_type, evaluate_regions
+    from digitize.layout import to_original
+    from digitize.layout.grouping import lines_from_words
+    from digitize.models import PageResult, Region
+
+    rgb = np.asarray(Image.open(TYPICAL).convert("RGB"))
+    prepared = prepare(PageImage(rgb, 300.0, PageSource(TYPICAL), 1), PreprocessConfig(orientation=False))
+    lines = lines_from_words(RegionReader(OcrConfig()).page_words(prepared, image=prepared.extra["ink_free"]))
+    region = to_original(prepared, Region("r1", RegionType.BODY, BBox(0, 0, 1, 1), lines=tuple(lines)))
+    page = PageResult(1, TYPICAL.name, rgb.shape[1], rgb.shape[0], 300.0, regions=(region,))
+    truth = read_layout(REPO / "ground_truth" / "bagirov-1946-04-20" / "0001.xml")
+    regions, _ = evaluate_regions(truth, page, normalize.default)
+    body = by_type(list(regions))["body"]
+    assert body.reference_length > 1000
+    assert body.rate <= 0.015, body
