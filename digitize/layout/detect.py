@@ -142,7 +142,10 @@ def group_lines(words: list[OcrWord], line_height: int, bridges: list[BBox] | No
             right = max(x.right for x in current)
             gap = BBox(right, w.top, w.left, w.bottom)
             # words the OCR lost under a stamp leave a wide gap that is still the same line
-            bridged = any(gap.intersection(b) > 0 for b in bridges or ())
+            bridged = any(
+                gap.width > 0 and min(gap.x1, b.x1) - max(gap.x0, b.x0) > 0.45 * gap.width and gap.intersection(b) > 0
+                for b in bridges or ()
+            )
             if w.left - right > 4 * line_height and not bridged:
                 lines.append(_typed_line(current))
                 current = [w]
