@@ -87,7 +87,10 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
     out: list[Candidate] = []
 
     for c in colour:
-        if c.shape:
+        if c.shape and classify.in_archive_zone(c.bbox, page_w, page_h):
+            # the archive's fond/opis/delo stamp or framed note, upper right
+            out.append(Candidate(RegionType.ARCHIVE_REFERENCE, c.bbox, image="gray", confidence=0.8, shape=c.shape))
+        elif c.shape:
             out.append(Candidate(RegionType.STAMP, c.bbox, image="colour", confidence=0.9, shape=c.shape))
     stamps = [c.bbox for c in out]
 

@@ -259,7 +259,8 @@ def colour_clusters(masks: InkMasks, dpi: float, min_stamp_mm: float) -> list[Cl
             if ink < mm(dpi, 1) ** 2 or max(w, h) < mm(dpi, 2) or min(w, h) < mm(dpi, 1.3):
                 continue  # specks, and slivers of colour along the scan's edge
             box = BBox(x, y, x + w, y + h)
-            home = next((st for st in stamps if _grow(st.bbox, reach).intersection(box) > 0), None)
+            # a piece mostly within the stamp is the stamp's; one beside it (a signature scrawl) is not
+            home = next((st for st in stamps if _grow(st.bbox, reach).intersection(box) > 0.7 * box.area), None)
             if home is not None and not _other_hue(masks, m, box, home.bbox):
                 home.bbox = home.bbox.union(box)
             else:

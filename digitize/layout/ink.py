@@ -69,8 +69,12 @@ def separate(prepared: PreparedPage, chroma_delta: float = 14.0, dark_delta: flo
     ocr_image = np.array(ink_free, copy=True) if have else gray.copy()
     # widen the mask a little: the anti-aliased fringe of a stroke is greyish, not violet
     grown = cv2.dilate(coloured.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    # black typewriting under a stamp is in ``dark`` (not coloured) and stays
-    ocr_image[grown & ~dark] = max(paper_gray, int(np.median(ocr_image[::step, ::step])))
+    # black typewriting under a stamp is darker than the stamp's ink alone: only pixels no darker than most of the
+    # coloured ink are painted, so letters crossed by a stamp keep their strokes
+    if coloured.any():
+        ink_level = float(np.percentile(gray[coloured], 10))
+        paint = grown & (gray.astype(np.int16) >= ink_level - 8)
+        ocr_image[paint] = max(paper_gray, int(np.median(ocr_image[::step, ::step])))
     colour_image = np.full_like(gray, 255)
     colour_image[coloured] = np.clip(gray[coloured].astype(np.int16) - 40, 0, 255).astype(np.uint8)
     hue = np.degrees(np.arctan2(b - 128, a - 128)).astype(np.int16)
