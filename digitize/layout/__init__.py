@@ -141,7 +141,8 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
     hand = _drop_nested(hand)
     typed_cands = [c for c in out if c.lines]
     for c in hand:
-        covered = sum(c.bbox.intersection(b) for b in typed_boxes + ([] if c.distinct else stamps))
+        signed = any(_beside(c.bbox, s, dpi) for s in signatures)
+        covered = sum(c.bbox.intersection(b) for b in typed_boxes + ([] if c.distinct or signed else stamps))
         if covered > 0.5 * c.bbox.area:
             continue  # a stroke across typed text (an underline, a correction) is not a region of its own
         home = _typed_neighbour(c, typed_cands, line_h) if c.colour == "dark" else None
