@@ -125,13 +125,13 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
     for i, col in enumerate(columns):
         # a narrow typed scrap the first pass made of some of the column's letters is part of the column
         scraps = [
-            c
-            for c in out
-            if c.lines and c.bbox.width < 3 * col.width and min(c.bbox.x1, col.x1) > max(c.bbox.x0, col.x0)
+            cand
+            for cand in out
+            if cand.lines and cand.bbox.width < 3 * col.width and min(cand.bbox.x1, col.x1) > max(cand.bbox.x0, col.x0)
         ]
-        for c in scraps:
-            out.remove(c)
-            col = col.union(c.bbox)
+        for scrap in scraps:
+            out.remove(scrap)
+            col = col.union(scrap.bbox)
         columns[i] = col
     for col in _merge_stacked(columns, detect.mm(dpi, 10)):
         typed_boxes.append(col)
