@@ -134,6 +134,8 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
             col = col.union(scrap.bbox)
         columns[i] = col
     for col in _merge_stacked(columns, detect.mm(dpi, 10)):
+        if 0.15 * page_w < col.x0 and col.x1 < 0.85 * page_w:
+            continue  # in the text block a stack of letters is the line ends of unread text, not a list
         typed_boxes.append(col)
         out.append(Candidate(RegionType.BODY, col, confidence=0.6))
     signatures = [c.bbox for c in out if c.type is RegionType.SIGNATURE]
@@ -202,7 +204,8 @@ def _signature_marks(regions: list[Region], dpi: float) -> list[Region]:
     names = [r.bbox for r in regions if r.type is RegionType.SIGNATURE and r.text.strip()]
     # a second signer's name typed under the first, at the same indent, whose reading the OCR garbled
     for i, r in enumerate(regions):
-        if r.type is RegionType.BODY and len(r.lines) <= 1 and any(_stacked_under(r.bbox, n, dpi) for n in names):
+        retypable = r.type in (RegionType.BODY, RegionType.MARGINALIA) and len(r.lines) <= 1
+        if retypable and any(_stacked_under(r.bbox, n, dpi) for n in names):
             regions[i] = replace(r, type=RegionType.SIGNATURE)
             names.append(r.bbox)
     out = []
