@@ -97,7 +97,7 @@ def block_type(text: str, bbox: BBox, n_lines: int, page_w: int, page_h: int) ->
         return RegionType.SIGNATURE, 0.8
     if n_lines == 1 and len(flat) <= 45 and (parse_date(flat) or (len(flat) <= 30 and DATE_CUE.search(flat))):
         return RegionType.DATE_LINE, 0.85
-    if n_lines <= 3 and ADDRESSEE_CUE.match(flat) and len(flat) <= 120:
+    if n_lines <= 3 and (ADDRESSEE_CUE.match(flat) or ADDRESSEE_CUE.match(flat.replace(" ", ""))) and len(flat) <= 120:
         return RegionType.ADDRESSEE, 0.85
     return RegionType.BODY, 0.7
 
