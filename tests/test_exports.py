@@ -14,14 +14,19 @@ from digitize.export.overlay import TYPE_COLOURS, render_overlay
 from digitize.models import BBox, DocumentResult, Line, PageResult, ProcessingStep, Region, RegionType, Word
 from digitize.pagexml import page_to_xml, read_page_xml
 
-SCHEMAS = Path(__file__).resolve().parent.parent.parent / "shared" / "schemas"
+# shipped with the tests (see tests/resources/README.md); the shared folder is the fallback
+SCHEMA_DIRS = (
+    Path(__file__).resolve().parent / "resources",
+    Path(__file__).resolve().parent.parent.parent / "shared" / "schemas",
+)
 
 
 def _schema(name: str) -> etree.XMLSchema:
-    path = SCHEMAS / name
-    if not path.exists():
-        pytest.skip(f"schema not available here ({path})")
-    return etree.XMLSchema(etree.parse(str(path)))
+    for folder in SCHEMA_DIRS:
+        path = folder / name
+        if path.exists():
+            return etree.XMLSchema(etree.parse(str(path)))
+    pytest.skip(f"schema {name} not available here")
 
 
 def _page() -> PageResult:
