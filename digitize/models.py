@@ -209,8 +209,13 @@ class PageResult:
 
     @property
     def text(self) -> str:
-        """Plain text of the page, regions in reading order, separated by a blank line."""
-        return "\n\n".join(r.text for r in self.regions if r.text.strip())
+        """Plain text of the page, regions in reading order, separated by a blank line.
+
+        Stamps are left out: archive transcriptions (the ground truth here included) do not transcribe them,
+        and the ``.txt`` is meant to read as a transcription does. A stamp's text stays in its region (JSON,
+        PAGE, ALTO, hOCR) and in the PDF's text layer, where it can be searched.
+        """
+        return "\n\n".join(r.text for r in self.regions if r.text.strip() and r.type is not RegionType.STAMP)
 
     def to_dict(self) -> dict[str, Any]:
         return {
