@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import struct
 import zlib
 from pathlib import Path
@@ -108,7 +109,8 @@ def make_hostile_folder(scans: Path, outside: Path) -> dict[str, str]:
     ``outside`` is a folder beside ``scans`` that a symlink points into.
     """
     good_jpeg = jpeg_bytes()
-    junk = os.urandom(3000)
+    # fixed bytes, so each hostile file fails for the same reason on every run
+    junk = random.Random(0).randbytes(3000)
     write(outside / "secret.png", png_bytes())
     expected: dict[str, str] = {}
 
