@@ -7,7 +7,6 @@ with the :mod:`digitize.export.ocrmypdf_plugin` engine, which serves the results
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import logging
@@ -149,11 +148,8 @@ def build_pdf(
                 raise InputError(
                     "PDF already has text (--mode redo or --mode force OCRs it)", path=source.path, stage="pdf"
                 ) from None
-            except ocrmypdf.exceptions.ExitCodeException as exc:
-                raise PdfBuildError(f"OCRmyPDF failed: {exc.__class__.__name__}: {exc}", path=source.path) from None
-            except Exception as exc:  # ghostscript, pikepdf and img2pdf raise their own types
+            except Exception as exc:  # OCRmyPDF's ExitCodeExceptions; ghostscript, pikepdf, img2pdf have their own
                 raise PdfBuildError(f"OCRmyPDF failed: {exc.__class__.__name__}: {exc}", path=source.path) from None
             if int(code) not in (0, 10):  # 10: PDF/A conversion produced a valid PDF but not PDF/A
                 raise PdfBuildError(f"OCRmyPDF exited with code {int(code)}", path=source.path)
-            with contextlib.suppress(Exception):
-                log.debug("built %s", target)
+        log.debug("built %s", target)
