@@ -9,6 +9,7 @@ back to the original scan's pixels.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -268,6 +269,25 @@ def _beside(b: BBox, sig: BBox, dpi: float) -> bool:
     return band and near
 
 
+def _interleaved(lines: tuple[Line, ...]) -> bool:
+    """Whether two lines of a reading share most of their height: pieces of one typed line read as two."""
+    for a, b in itertools.pairwise(lines):
+        shared = min(a.bbox.y1, b.bbox.y1) - max(a.bbox.y0, b.bbox.y0)
+        if shared > 0.5 * min(a.bbox.height, b.bbox.height):
+            return True
+    return False
+
+
+def _line_strips(c: Candidate) -> list[BBox]:
+    """One strip per typed line of a paragraph across its full width, plus the ink below the last line that
+    joined the paragraph after the first pass (a last line the first pass could not read)."""
+    strips = [BBox(c.bbox.x0, ln.bbox.y0, c.bbox.x1, ln.bbox.y1) for ln in c.lines]
+    last = strips[-1]
+    if c.bbox.y1 - last.y1 > 0.5 * last.height:
+        strips.append(BBox(c.bbox.x0, last.y1, c.bbox.x1, c.bbox.y1))
+    return strips
+
+
 def _lines_from_typed(part: list[detect.TypedLine]) -> tuple[Line, ...]:
     out = []
     for ln in part:
@@ -346,6 +366,11 @@ def _read(
                 rtype = RegionType.MARGINALIA
     else:
         lines, text, conf = read_as(rtype)
+        if rtype is RegionType.BODY and c.lines and c.image == "ocr" and _interleaved(lines):
+            # block mode cut typed lines into pieces side by side (wandering baselines, a ghost of the verso
+            # between lines): read the paragraph again one typed line at a time
+            rt = reader.read_lines(prepared, _line_strips(c), rtype, image=images[c.image])
+            lines, text, conf = rt.lines, rt.text, rt.confidence
     extra_fields: dict[str, object] = {}
     line_like = c.colour == "dark" and len(lines) == 1
     if (rtype is RegionType.BODY or (rtype is RegionType.MARGINALIA and line_like)) and c.read and 0 < len(lines) <= 2:

@@ -82,8 +82,33 @@ class RegionReader:
         )
         return self._repaired(words)
 
+    def read_lines(
+        self, prepared: PreparedPage, boxes: list[BBox], region_type: RegionType, image: np.ndarray | None = None
+    ) -> RegionText:
+        """OCR a region line by line (psm 7), one strip per box in prepared coordinates.
+
+        For a paragraph whose typed baselines wander: in block mode Tesseract then cuts one typed line into
+        several and interleaves their pieces, which one strip per line cannot do.
+        """
+        lines: list[Line] = []
+        for box in boxes:
+            rt = self.read(prepared, box, region_type, image=image, psm=7)
+            words = tuple(w for ln in rt.lines for w in ln.words)
+            if words:
+                conf = sum(w.confidence for w in words) / len(words)
+                lines.append(
+                    Line(" ".join(w.text for w in words), BBox.enclosing([w.bbox for w in words]), conf, words)
+                )
+        conf = sum(ln.confidence for ln in lines) / len(lines) if lines else 0.0
+        return RegionText("\n".join(ln.text for ln in lines), tuple(lines), conf)
+
     def read(
-        self, prepared: PreparedPage, box: BBox, region_type: RegionType, image: np.ndarray | None = None
+        self,
+        prepared: PreparedPage,
+        box: BBox,
+        region_type: RegionType,
+        image: np.ndarray | None = None,
+        psm: int | None = None,
     ) -> RegionText:
         """OCR one region (a box in prepared coordinates) with the mode that suits its type."""
         from ..layout.grouping import lines_from_words
@@ -101,7 +126,7 @@ class RegionReader:
         words = tesseract.recognize_words(
             crop,
             lang=self.cfg.lang,
-            psm=PSM_BY_TYPE.get(region_type, 6),
+            psm=psm if psm is not None else PSM_BY_TYPE.get(region_type, 6),
             oem=self.cfg.oem,
             dpi=self.ocr_dpi(prepared),
             timeout=self._time_left(),
