@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from ..ocr.reader import RegionReader, RegionText
 
 LOW_CONFIDENCE = "low_confidence"
+#: typed regions of several lines, re-read one line at a time when block mode cuts their lines into pieces
+_READ_BY_LINE_WHEN_CUT = (RegionType.BODY, RegionType.TRANSMISSION_BLOCK, RegionType.ADDRESSEE)
 
 
 def _line_to_original(prepared: PreparedPage, line: Line) -> Line:
@@ -366,7 +368,7 @@ def _read(
                 rtype = RegionType.MARGINALIA
     else:
         lines, text, conf = read_as(rtype)
-        if rtype is RegionType.BODY and c.lines and c.image == "ocr" and _interleaved(lines):
+        if rtype in _READ_BY_LINE_WHEN_CUT and c.lines and c.image == "ocr" and _interleaved(lines):
             # block mode cut typed lines into pieces side by side (wandering baselines, a ghost of the verso
             # between lines): read the paragraph again one typed line at a time
             rt = reader.read_lines(prepared, _line_strips(c), rtype, image=images[c.image])
