@@ -100,3 +100,21 @@ def test_typical_facsimile_body_text_reads_within_bound() -> None:
     body = by_type(list(regions))["body"]
     assert body.reference_length > 1000
     assert body.rate <= 0.015, body
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [("20/ТУ", "20/IV"), ("20/1У", "20/IV"), ("3/ХII", "3/XII"), ("20/IV", "20/IV"), ("12/11", "12/11")],
+)
+def test_roman_month_of_a_typed_date_is_read_as_roman(read: str, meant: str) -> None:
+    assert repair(f"Пер. 17 ч. 50 м. {read} 1946 г.") == f"Пер. 17 ч. 50 м. {meant} 1946 г."
+
+
+def test_capitals_misread_inside_a_sentence_are_lowered_names_and_polite_forms_kept() -> None:
+    read = "отрядов В районах Казвина, по Территории Азербайджана. Продолжать Национального правительства Вам Кавама"
+    assert (
+        lexicon.sentence_case(read.split())
+        == (
+            "отрядов в районах Казвина, по территории Азербайджана. Продолжать Национального правительства Вам Кавама"
+        ).split()
+    )

@@ -81,3 +81,47 @@ def correct_token(token: str) -> str:
         return token
     lead, core, tail = m.groups()
     return lead + correct_word(core) + tail
+
+
+#: tags of words written with a capital anywhere in a sentence (names, places, organisations, abbreviations)
+_PROPER = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr", "Init"}
+#: parts of speech a Soviet document capitalises inside a sentence (``Национального правительства``,
+#: the polite ``Вам``, ``Ваших``): left as read
+_CAPITALISED_INSIDE = {"ADJF", "NPRO"}
+_SENTENCE_END = tuple(".!?:;»\"'«")
+
+
+def _lower_inside_sentence(core: str) -> bool:
+    """Whether a capitalised ``core`` read inside a sentence is a common word whose capital is a misreading."""
+    lower = core.lower()
+    if not known(lower):
+        return False
+    parses = [p for p in _analyzer().parse(lower) if p.score >= 0.05]  # readings, not rare homographs
+    if not parses:
+        return False
+    for p in parses:
+        if _PROPER & set(p.tag.grammemes) or p.tag.POS in _CAPITALISED_INSIDE:
+            return False
+    return True
+
+
+def sentence_case(tokens: list[str]) -> list[str]:
+    """Tokens of a region in reading order, with capitals Tesseract misread inside a sentence lowered.
+
+    Many Cyrillic capitals are their lowercase letter made taller (``В``/``в``, ``Т``/``т``, ``П``/``п``), so
+    a letter struck a little high reads as a capital: ``в районах`` becomes ``В районах``. Only a word the
+    dictionary knows, that is not a name, place, abbreviation, adjective or pronoun, following a word that
+    does not end a sentence, is lowered.
+    """
+    out = list(tokens)
+    for i in range(1, len(out)):
+        prev, tok = out[i - 1], out[i]
+        m = _WORD.match(tok)
+        if not m or prev.endswith(_SENTENCE_END) or not prev[-1:].isalnum() and not prev.endswith(","):
+            continue
+        lead, core, tail = m.groups()
+        if lead or "-" in core or not core[:1].isupper() or (len(core) > 1 and not core[1:].islower()):
+            continue
+        if _lower_inside_sentence(core):
+            out[i] = core.lower() + tail
+    return out

@@ -99,6 +99,11 @@ class RegionReader:
                 lines.append(
                     Line(" ".join(w.text for w in words), BBox.enclosing([w.bbox for w in words]), conf, words)
                 )
+        return self._region_text(lines, region_type)
+
+    def _region_text(self, lines: list[Line], region_type: RegionType) -> RegionText:
+        if region_type is RegionType.BODY and self.cfg.lexicon_repair and "rus" in self.cfg.lang:
+            lines = _sentence_cased(lines)
         conf = sum(ln.confidence for ln in lines) / len(lines) if lines else 0.0
         return RegionText("\n".join(ln.text for ln in lines), tuple(lines), conf)
 
@@ -143,8 +148,18 @@ class RegionReader:
             )
             for ln in lines_from_words(words)
         ]
-        conf = sum(ln.confidence for ln in lines) / len(lines) if lines else 0.0
-        return RegionText("\n".join(ln.text for ln in lines), tuple(lines), conf)
+        return self._region_text(lines, region_type)
+
+
+def _sentence_cased(lines: list[Line]) -> list[Line]:
+    """Lines with the capitals misread inside a sentence lowered, the sentence followed across line ends."""
+    tokens = lexicon.sentence_case([w.text for ln in lines for w in ln.words])
+    out, i = [], 0
+    for ln in lines:
+        words = tuple(replace(w, text=t) for w, t in zip(ln.words, tokens[i : i + len(ln.words)], strict=True))
+        i += len(ln.words)
+        out.append(replace(ln, text=" ".join(w.text for w in words), words=words))
+    return out
 
 
 def _shift(box: BBox, dx: int, dy: int) -> BBox:
