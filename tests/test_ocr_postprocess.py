@@ -118,3 +118,10 @@ def test_capitals_misread_inside_a_sentence_are_lowered_names_and_polite_forms_k
             "отрядов в районах Казвина, по территории Азербайджана. Продолжать Национального правительства Вам Кавама"
         ).split()
     )
+
+
+@pytest.mark.parametrize(("read", "meant"), [("мож. опс", "Мож. ОПС"), ("принял", "Принял"), ("1 ч. опс", "1 ч. ОПС")])
+def test_transmission_block_lines_get_the_capitals_of_the_telegraph_form(read: str, meant: str) -> None:
+    from digitize.ocr.postprocess import telegraph_case
+
+    assert telegraph_case(read) == meant

@@ -71,3 +71,23 @@ def repair_token(token: str) -> str:
 def repair(text: str) -> str:
     """``text`` with every token repaired; whitespace and line breaks are kept exactly."""
     return _TOKEN.sub(lambda m: repair_token(m.group(0)), text)
+
+
+#: offices named in telegraph transmission blocks, always typed in capitals (post office, main post office,
+#: central telegraph, people's commissariat of communications)
+_TELEGRAPH_OFFICES = {"опс": "ОПС", "гпо": "ГПО", "цт": "ЦТ", "нкс": "НКС"}
+
+
+def telegraph_case(line: str) -> str:
+    """A line of a telegraph transmission block with the capitals its form always has.
+
+    Every line of the block opens with a capital (``Пер.``, ``Принял``, ``Проз.``) and the office is an
+    abbreviation in capitals; Tesseract loses them because ``м``/``М``, ``п``/``П``, ``о``/``О``, ``с``/``С``
+    differ only in height.
+    """
+
+    def office(m: re.Match[str]) -> str:
+        return _TELEGRAPH_OFFICES.get(m.group(0).lower(), m.group(0))
+
+    line = re.sub(r"[А-Яа-яЁё]+", office, line)
+    return line[:1].upper() + line[1:]

@@ -104,6 +104,8 @@ class RegionReader:
     def _region_text(self, lines: list[Line], region_type: RegionType) -> RegionText:
         if region_type is RegionType.BODY and self.cfg.lexicon_repair and "rus" in self.cfg.lang:
             lines = _sentence_cased(lines)
+        if region_type is RegionType.TRANSMISSION_BLOCK and self.cfg.repair_lookalikes:
+            lines = [_with_text(ln, postprocess.telegraph_case(ln.text)) for ln in lines]
         conf = sum(ln.confidence for ln in lines) / len(lines) if lines else 0.0
         return RegionText("\n".join(ln.text for ln in lines), tuple(lines), conf)
 
@@ -160,6 +162,14 @@ def _sentence_cased(lines: list[Line]) -> list[Line]:
         i += len(ln.words)
         out.append(replace(ln, text=" ".join(w.text for w in words), words=words))
     return out
+
+
+def _with_text(line: Line, text: str) -> Line:
+    """``line`` with new text of the same words (a change of case), the word texts following it."""
+    parts = text.split(" ")
+    if len(parts) != len(line.words):
+        return replace(line, text=text)
+    return replace(line, text=text, words=tuple(replace(w, text=t) for w, t in zip(line.words, parts, strict=True)))
 
 
 def _shift(box: BBox, dx: int, dy: int) -> BBox:
