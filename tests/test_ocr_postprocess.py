@@ -111,7 +111,7 @@ def test_roman_month_of_a_typed_date_is_read_as_roman(read: str, meant: str) -> 
 
 
 def test_capitals_misread_inside_a_sentence_are_lowered_names_and_polite_forms_kept() -> None:
-    read = "отрядов В районах Казвина, по Территории Азербайджана. Продолжать Национального правительства Вам Кавама"
+    read = "отрядов В районах Казвина, по территории Азербайджана. Продолжать Национального правительства Вам Кавама"
     assert (
         lexicon.sentence_case(read.split())
         == (
@@ -125,3 +125,8 @@ def test_transmission_block_lines_get_the_capitals_of_the_telegraph_form(read: s
     from digitize.ocr.postprocess import telegraph_case
 
     assert telegraph_case(read) == meant
+
+
+def test_nouns_capitalised_inside_a_sentence_are_kept() -> None:
+    read = "звание Героя Советского Союза, Валя Котик и Великий Октябрь"
+    assert lexicon.sentence_case(read.split()) == read.split()

@@ -86,8 +86,8 @@ def correct_token(token: str) -> str:
 #: tags of words written with a capital anywhere in a sentence (names, places, organisations, abbreviations)
 _PROPER = {"Name", "Surn", "Patr", "Geox", "Orgn", "Trad", "Abbr", "Init"}
 #: parts of speech a Soviet document capitalises inside a sentence (``Национального правительства``,
-#: the polite ``Вам``, ``Ваших``): left as read
-_CAPITALISED_INSIDE = {"ADJF", "NPRO"}
+#: the polite ``Вам``, ``Ваших``, ``Герой Советского Союза``, ``Октябрь``): left as read
+_CAPITALISED_INSIDE = {"ADJF", "NPRO", "NOUN"}
 _SENTENCE_END = tuple(".!?:;»\"'«")
 
 
@@ -110,7 +110,7 @@ def sentence_case(tokens: list[str]) -> list[str]:
 
     Many Cyrillic capitals are their lowercase letter made taller (``В``/``в``, ``Т``/``т``, ``П``/``п``), so
     a letter struck a little high reads as a capital: ``в районах`` becomes ``В районах``. Only a word the
-    dictionary knows, that is not a name, place, abbreviation, adjective or pronoun, following a word that
+    dictionary knows, that is not a name, place, abbreviation, noun, adjective or pronoun, following a word that
     does not end a sentence, is lowered.
     """
     out = list(tokens)
