@@ -65,13 +65,21 @@ def test_reader_reads_a_low_resolution_typed_line_with_numbers() -> None:
 
 @pytest.mark.parametrize(
     ("read", "meant"),
-    [("хрупных", "крупных"), ("перегсворы,", "переговоры,"), ("отРядов", "отрядов"), ("обстановха", "обстановка")],
+    [
+        ("хрупных", "крупных"),
+        ("перегсворы,", "переговоры,"),
+        ("отРядов", "отрядов"),
+        ("обстановха", "обстановка"),
+        ("геда", "года"),  # 'веда', 'теда' are words too, but rare ones
+        ("челазечества,", "человечества,"),  # two changes in a long word
+        ("хандармерии", "жандармерии"),  # (the source's transcription keeps its own slip, 'кандармерии')
+    ],
 )
 def test_worn_type_misreadings_one_letter_from_a_word_are_fixed(read: str, meant: str) -> None:
     assert lexicon.correct_token(read) == meant
 
 
-@pytest.mark.parametrize("word", ["Казей,", "Усть-Камчатск", "ПИШЕВАРИ", "Саккыза", "кандармерии", "ок", "I972"])
+@pytest.mark.parametrize("word", ["Казей,", "Усть-Камчатск", "ПИШЕВАРИ", "Саккыза", "ок", "I972", "организа-"])
 def test_names_compounds_unknown_slips_and_short_words_are_left_alone(word: str) -> None:
     assert lexicon.correct_token(word) == word
 
@@ -130,3 +138,10 @@ def test_transmission_block_lines_get_the_capitals_of_the_telegraph_form(read: s
 def test_nouns_capitalised_inside_a_sentence_are_kept() -> None:
     read = "звание Героя Советского Союза, Валя Котик и Великий Октябрь"
     assert lexicon.sentence_case(read.split()) == read.split()
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"), [("Т9Т7-Й", "1917-й"), ("I7-го", "17-го"), ("Т-34", "Т-34"), ("ТАСС", "ТАСС")]
+)
+def test_a_typed_i_read_as_cyrillic_te_inside_a_number_is_a_one(read: str, meant: str) -> None:
+    assert repair(read) == meant

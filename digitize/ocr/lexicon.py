@@ -2,9 +2,10 @@
 
 A worn or broken typeface makes Tesseract confuse a few letter pairs (``к``/``х``, ``о``/``с``, ``г``/``т``,
 ``н``/``и`` ...) and read a lowercase letter struck off the baseline as a capital (``отРядов``). A word
-that no Russian dictionary knows is tried with each such single change; it is replaced only when exactly
-one variant is a known word. Known words, capitalised words (names the dictionary lacks), compounds,
-numbers and Latin are never touched.
+that no Russian dictionary knows is tried with each such single change (two in words of seven letters or
+more); it is replaced by the commonest known variant (:mod:`.frequency`), when that one is common and
+clearly commoner than the next. Known words, capitalised words (names the dictionary lacks), compounds,
+the first part of a word broken at the line end, numbers and Latin are never touched.
 
 The dictionary is OpenCorpora's general Russian lexicon, through ``pymorphy3`` (PyPI ``pymorphy3`` and
 ``pymorphy3-dicts-ru``, MIT licence). The user-words list, built partly from the ground truth, is kept
@@ -16,10 +17,13 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from . import frequency
+
 #: letter pairs a worn typewriter face and Tesseract confuse, both ways
 _PAIRS = (
     "кх", "ос", "ое", "ес", "гт", "гп", "гв", "ни", "ля", "вз", "зэ", "цщ", "шщ", "ьы", "ъь", "ьв", "ай", "ий",
     "чи", "рт", "бв", "ед", "дл", "ыь", "иц", "еб", "зс", "ге",
+    "ао", "ае", "еи", "вк", "ип", "мн", "нв", "пн", "хж", "нк",
 )  # fmt: skip
 _CONFUSIONS: dict[str, str] = {}
 for _pair in _PAIRS:
@@ -28,6 +32,8 @@ for _pair in _PAIRS:
 
 _WORD = re.compile(r"^([\"'«(\[]*)([А-Яа-яЁё]+(?:-[А-Яа-яЁё]+)?)([.,;:!?»)\]\"'-]*)$")
 _MIN_LENGTH = 4  # short words have too many known neighbours to decide
+_MIN_LENGTH_TWO_CHANGES = 7  # two changes only in long words, whose neighbourhood is sparse
+_MIN_LEAD = 0.5  # the chosen word must be clearly commoner (Zipf) than the next candidate
 
 
 @lru_cache(maxsize=1)
@@ -59,8 +65,22 @@ def _variants(lower: str) -> set[str]:
     return out
 
 
+def _best_known(lower: str) -> str | None:
+    """The commonest known word one confusable letter away (else two, in a long word), or None when no
+    candidate is common enough or two are about as common."""
+    near = {v for v in _variants(lower) if known(v)}
+    if not near and len(lower) >= _MIN_LENGTH_TWO_CHANGES:
+        near = {w for v in _variants(lower) for w in _variants(v) if w != lower and known(w)}
+    ranked = sorted(near, key=lambda w: (-frequency.zipf(w), w))
+    if not ranked or frequency.zipf(ranked[0]) < frequency.MIN_ZIPF:
+        return None
+    if len(ranked) > 1 and frequency.zipf(ranked[0]) - frequency.zipf(ranked[1]) < _MIN_LEAD:
+        return None
+    return ranked[0]
+
+
 def correct_word(word: str) -> str:
-    """``word`` (letters only) repaired when one confusable letter away from exactly one known word."""
+    """``word`` (letters only) repaired to the commonest known word one or two confusable letters away."""
     # a capital inside a lowercase word is a letter struck off the baseline: 'отРядов', 'товарИщу'
     if len(word) > 1 and word[0].islower() and any(c.isupper() for c in word[1:]) and not word.isupper():
         word = word.lower()
@@ -68,10 +88,8 @@ def correct_word(word: str) -> str:
     if word[:1].isupper() or "-" in word or len(lower) < _MIN_LENGTH or known(lower):
         # names (Казей, Усть-Камчатск) and headings in capitals are often unknown to the dictionary
         return word
-    hits = {v for v in _variants(lower) if known(v)}
-    if len(hits) != 1:
-        return word
-    return _with_case(word, hits.pop())
+    best = _best_known(lower)
+    return word if best is None else _with_case(word, best)
 
 
 def correct_token(token: str) -> str:
@@ -80,6 +98,8 @@ def correct_token(token: str) -> str:
     if not m:
         return token
     lead, core, tail = m.groups()
+    if tail.endswith("-"):
+        return token  # the first part of a word broken at the line end ('организа-') is no word of its own
     return lead + correct_word(core) + tail
 
 

@@ -19,7 +19,8 @@ _LATIN_TO_CYRILLIC = str.maketrans(
     }
 )  # fmt: skip
 #: letters standing for digits inside a number typed on a Soviet machine
-_TO_DIGIT = str.maketrans({"I": "1", "l": "1", "|": "1", "І": "1", "О": "0", "O": "0", "о": "0", "o": "0"})
+# (a seriffed typed I also comes out as a Cyrillic Т: 'Т9Т7' for 1917)
+_TO_DIGIT = str.maketrans({"I": "1", "l": "1", "|": "1", "І": "1", "Т": "1", "О": "0", "O": "0", "о": "0", "o": "0"})
 
 #: what Tesseract makes of the Roman month numerals typed in dates (``20/IV``): an I read as a digit one, a
 #: Cyrillic І or Т (its serifs), a V as the Cyrillic У, an X as the Cyrillic Х
@@ -30,7 +31,7 @@ _DAY_ROMAN = re.compile(r"^(\d{1,2}/)([IVX1l|ІТУvХ]{1,4})$")
 _CYR = re.compile(r"[А-Яа-яЁё]")
 _LAT = re.compile(r"[A-Za-z]")
 # a token that is a number but for look-alike letters: at least one real digit, only digits and look-alikes
-_NUMBERISH = re.compile(r"^(?=.*\d)[\dIl|ІОOоo]+$")
+_NUMBERISH = re.compile(r"^(?=.*\d)[\dIl|ІТОOоo]+$")
 _TOKEN = re.compile(r"\S+")
 _EDGE = re.compile(r"^([\"'«(\[]*)(.*?)([.,;:!?»)\]\"'-]*)$")
 
@@ -46,9 +47,10 @@ def _fix_core(core: str) -> str:
     if _NUMBERISH.match(core):
         return core.translate(_TO_DIGIT)
     # a number with a Russian suffix: 'I922г', 'I7-го'
-    m = re.match(r"^([\dIlО]+)(-?[а-яё]{1,3})$", core)
+    m = re.match(r"^([\dIlІТО]+)(-?[А-Яа-яЁё]{1,3})$", core)
     if m and re.search(r"\d", m.group(1)):
-        return m.group(1).translate(_TO_DIGIT) + m.group(2)
+        # an ordinal's ending after digits is lowercase: '1917-й', '17-го'
+        return m.group(1).translate(_TO_DIGIT) + m.group(2).lower()
     if _LAT.search(core) and _CYR.search(core):
         # a mostly Russian word with a stray Latin look-alike
         n_cyr, n_lat = len(_CYR.findall(core)), len(_LAT.findall(core))
