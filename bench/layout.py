@@ -3,14 +3,16 @@
 Sets (each skipped, with a note, when absent):
 - ``typical`` / ``hard``: the facsimiles ``scans/bagirov-1946-04-20[-hard]/`` with PAGE XML in
   ``ground_truth/bagirov-1946-04-20[-hard]/`` (or the ``.xml`` beside the scans);
-- ``corpus``: ``--corpus N`` pages made now by ``digitize synth`` with ``--seed`` (default 9001, a seed that no
-  tuning used), typical preset.
+- ``corpus``: ``--corpus N`` pages made now by ``digitize synth`` with ``--seed``, typical preset. The default,
+  2718, is held out: the layout rules were tuned on the facsimiles and on corpus seeds 9001 and 12345 (an
+  earlier round, per the README's history, also looked at 4242, which is the accuracy benchmark's held-out seed),
+  so 2718 measures pages no tuning saw. Tune with other seeds, never 2718.
 
 Baseline: the same pages with layout detection off (one ``body`` region per Tesseract block), on the first
 ``--baseline-pages`` pages of each set. Stamp check: corpus pages rendered twice, with and without stamps over the
 text (``stamp_over_text``), and the body CER of each.
 
-    .venv/bin/python bench/layout.py --corpus 100 --jobs 2
+    .venv/bin/python bench/layout.py --corpus 100 --seed 2718 --jobs 2
     .venv/bin/python bench/layout.py --corpus 100 --corpus-dir /tmp/layout-bench-XXXX   # reuse a rendered corpus
 
 Writes ``bench/results/layout.json`` and prints the tables.
@@ -122,7 +124,7 @@ def _confusion(score: LayoutScore) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=int, default=100, help="corpus pages to make and score (0: none)")
-    ap.add_argument("--seed", type=int, default=9001, help="corpus seed (not used in tuning)")
+    ap.add_argument("--seed", type=int, default=2718, help="corpus seed (2718: held out, no tuning used it)")
     ap.add_argument("--preset", default="typical")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--baseline-pages", type=int, default=10, help="pages per set also run with layout off")

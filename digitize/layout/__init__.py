@@ -74,8 +74,13 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
     dpi = prepared.dpi or 300.0
     typed, line_h = detect.typed_words(words, cfg.typed_min_conf)
     line_h = max(line_h, 1)
-    frames = detect.ruled_boxes(masks.dark, dpi)
     colour = detect.colour_clusters(masks, dpi, cfg.min_stamp_mm)
+    # a rectangular stamp's frame is ruled too (its darkest strokes pass as black ink): a frame lying on a stamp
+    # is that stamp's, not a telegraph block's
+    stamp_boxes = [c.bbox for c in colour if c.shape]
+    frames = [
+        f for f in detect.ruled_boxes(masks.dark, dpi) if not any(f.intersection(s) > 0.6 * f.area for s in stamp_boxes)
+    ]
     all_lines = detect.group_lines(typed, line_h, [c.bbox for c in colour if c.shape])
     in_frame = [ln for ln in all_lines if any(f.intersection(ln.bbox) > 0.6 * ln.bbox.area for f in frames)]
     lines = in_frame + detect.typed_lines(
@@ -112,7 +117,7 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
         if rtype is RegionType.TRANSMISSION_BLOCK:
             parts = classify.split_transmission(block)
         elif rtype is RegionType.BODY:
-            parts = classify.split_paragraphs(block, line_h, lambda ln, right: _ink_after(masks, ln, right, line_h))
+            parts = classify.split_paragraphs(block, line_h, lambda ln, right: _ink_end(masks, ln, right, line_h))
         elif rtype is RegionType.ADDRESSEE:
             parts = classify.split_addressees(block)
         else:
@@ -154,17 +159,29 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
         if home is not None:
             home.bbox = home.bbox.union(c.bbox)  # typed marks the OCR skipped (quotes, dashes) stay with their line
             continue
+        box = _whole_strokes(c.bbox, dpi, page_w, page_h)
         if classify.in_folio_zone(c.bbox, page_w, page_h, dpi):
-            out.append(Candidate(RegionType.FOLIO_NUMBER, c.bbox, image="gray", confidence=0.7))
+            out.append(Candidate(RegionType.FOLIO_NUMBER, box, image="gray", confidence=0.7))
         elif classify.in_archive_zone(c.bbox, page_w, page_h):
             # by place: the handwritten reference is often too scrawled for its Ф./оп./д. to be read
-            out.append(Candidate(RegionType.ARCHIVE_REFERENCE, c.bbox, image="gray", confidence=0.6))
+            out.append(Candidate(RegionType.ARCHIVE_REFERENCE, box, image="gray", confidence=0.6))
         elif any(_beside(c.bbox, s, dpi) for s in signatures):
             # the handwritten mark beside a signer's typed name: a signature, not read (a scrawl has no text)
-            out.append(Candidate(RegionType.SIGNATURE, c.bbox, image="gray", confidence=0.7, read=False))
+            out.append(Candidate(RegionType.SIGNATURE, box, image="gray", confidence=0.7, read=False))
         else:
-            out.append(Candidate(RegionType.MARGINALIA, c.bbox, image="gray", confidence=0.6, colour=c.colour))
+            out.append(Candidate(RegionType.MARGINALIA, box, image="gray", confidence=0.6, colour=c.colour))
     return out
+
+
+def _whole_strokes(b: BBox, dpi: float, page_w: int, page_h: int) -> BBox:
+    """A handwriting cluster's box grown by half a millimetre all round.
+
+    Clusters are found on ink opened with a 2-pixel kernel, which trims the faint, thin ends of pen and pencil
+    strokes; the box of the note as a reader sees it holds those ends too. On a small note (a folio number a few
+    millimetres high) the trimmed ends are a large share of its box.
+    """
+    d = detect.mm(dpi, 0.5)
+    return BBox(max(0, b.x0 - d), max(0, b.y0 - d), min(page_w, b.x1 + d), min(page_h, b.y1 + d))
 
 
 def _stacked_under(b: BBox, name: BBox, dpi: float) -> bool:
@@ -220,13 +237,28 @@ def _signature_marks(regions: list[Region], dpi: float) -> list[Region]:
     return out
 
 
-def _ink_after(masks: ink.InkMasks, ln: detect.TypedLine, right: int, line_h: int) -> bool:
-    """Whether black ink continues on ``ln``'s band past its last read word (words the OCR lost)."""
-    x0 = ln.bbox.x1 + line_h
-    if right - x0 < line_h:
-        return False
-    band = masks.dark[ln.bbox.y0 : ln.bbox.y1, x0:right]
-    return band.size > 0 and float(band.any(axis=0).mean()) > 0.25
+def _ink_end(masks: ink.InkMasks, ln: detect.TypedLine, right: int, line_h: int) -> int:
+    """Where black ink on ``ln``'s band ends, walking right from its last read word up to ``right``.
+
+    Words the OCR lost at the end of a line (under a stamp, smudged) still leave ink; a gap wider than about
+    three characters ends the line. Coloured ink neither ends nor continues it: a stamp over the line's end
+    hides its black strokes, and its rim is no typed word.
+    """
+    x0, x1 = ln.bbox.x1, min(right, masks.dark.shape[1])
+    if x1 <= x0:
+        return ln.bbox.x1
+    rows = slice(ln.bbox.y0, ln.bbox.y1)
+    black = masks.dark[rows, x0:x1].any(axis=0)
+    coloured = (masks.blue[rows, x0:x1] | masks.red[rows, x0:x1]).any(axis=0)
+    end, gap = 0, 0
+    for i in range(len(black)):
+        if black[i]:
+            end, gap = i + 1, 0
+        elif not coloured[i]:
+            gap += 1
+            if gap > 2 * line_h:
+                break
+    return x0 + end
 
 
 def _typed_neighbour(c: detect.Cluster, typed: list[Candidate], line_h: int) -> Candidate | None:
@@ -299,7 +331,14 @@ def _lines_from_typed(part: list[detect.TypedLine]) -> tuple[Line, ...]:
     return tuple(out)
 
 
-def _read_hand(prepared: PreparedPage, reader: RegionReader, box: BBox, rtype: RegionType) -> RegionText:
+def _read_as_number(text: str) -> bool:
+    """Digits and no letters: a folio number however the OCR punctuated it (``17]``, ``118.``)."""
+    return any(ch.isdigit() for ch in text) and not any(ch.isalpha() for ch in text)
+
+
+def _read_hand(
+    prepared: PreparedPage, reader: RegionReader, box: BBox, rtype: RegionType, psm: int | None = None
+) -> RegionText:
     """Read handwriting from its own crop: contrast-stretched, enlarged when small, on white with a margin.
 
     Pencil is light and thin; stretched to full contrast and doubled in size, Tesseract reads a pencilled ``119``
@@ -317,7 +356,7 @@ def _read_hand(prepared: PreparedPage, reader: RegionReader, box: BBox, rtype: R
     if scale != 1:
         norm = cv2.resize(norm, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     canvas = cv2.copyMakeBorder(norm, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
-    rt = reader.read(prepared, BBox(0, 0, canvas.shape[1], canvas.shape[0]), rtype, image=canvas)
+    rt = reader.read(prepared, BBox(0, 0, canvas.shape[1], canvas.shape[0]), rtype, image=canvas, psm=psm)
 
     def back(b: BBox) -> BBox:
         return BBox(
@@ -340,9 +379,9 @@ def _read(
     flags: list[str] = []
     rtype = c.type
 
-    def read_as(t: RegionType) -> tuple[tuple[Line, ...], str, float]:
+    def read_as(t: RegionType, psm: int | None = None) -> tuple[tuple[Line, ...], str, float]:
         if c.image == "gray":
-            rt = _read_hand(prepared, reader, c.bbox, t)
+            rt = _read_hand(prepared, reader, c.bbox, t, psm)
         else:
             rt = reader.read(prepared, c.bbox, t, image=images[c.image])
         return rt.lines, rt.text, rt.confidence
@@ -360,11 +399,14 @@ def _read(
         if classify.looks_like_archive_reference(text):
             rtype = RegionType.ARCHIVE_REFERENCE
         else:
-            # handwritten digits read freely come out as letters (119 as "и"): ask again for digits only
-            d_lines, d_text, d_conf = read_as(rtype)
-            if any(ch.isdigit() for ch in d_text) and sum(ch.isalpha() for ch in text) <= 3:
+            # handwritten digits read freely come out as letters (119 as "и", a 1 as "{"): ask again for digits
+            # only, as one word (psm 8) and then as a line (psm 7): each mode returns nothing for some numbers
+            d_lines, d_text, d_conf = read_as(rtype, psm=8)
+            if not _read_as_number(d_text):
+                d_lines, d_text, d_conf = read_as(rtype)
+            if _read_as_number(d_text) and sum(ch.isalpha() for ch in text) <= 3:
                 lines, text, conf = d_lines, d_text, d_conf
-            else:
+            elif not _read_as_number(text):
                 rtype = RegionType.MARGINALIA
     else:
         lines, text, conf = read_as(rtype)

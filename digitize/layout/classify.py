@@ -134,13 +134,14 @@ def group_blocks(lines: list[TypedLine], line_height: int) -> list[list[TypedLin
 
 
 def split_paragraphs(
-    block: list[TypedLine], line_height: int, ink_after: Callable[[TypedLine, int], bool] | None = None
+    block: list[TypedLine], line_height: int, ink_end: Callable[[TypedLine, int], int] | None = None
 ) -> list[list[TypedLine]]:
     """A body block into paragraphs.
 
     A paragraph starts at an indented line, or after a line that ends short: when the next line's first word
     would have fitted in the room left at the end of this one, the typist returned the carriage on purpose.
-    ``ink_after(line, right)`` tells whether there is ink after the line's last read word up to ``right``.
+    ``ink_end(line, right)`` tells where the line's ink ends (up to ``right``), which is further than its last
+    read word when the OCR lost words at the end of the line (under a stamp, a smudge).
     """
     left = min(ln.bbox.x0 for ln in block)
     right = max(ln.bbox.x1 for ln in block)
@@ -155,9 +156,8 @@ def split_paragraphs(
         prev = paras[-1][-1]
         indented = ln.bbox.x0 - left > 1.5 * char_w
         first_word = ln.words[0].width if ln.words else 0
-        ended_short = right - prev.bbox.x1 > first_word + 2.5 * char_w
-        if ended_short and ink_after is not None and ink_after(prev, right):
-            ended_short = False  # the line goes on in ink the OCR did not read (under a stamp, a smudge)
+        end = max(prev.bbox.x1, ink_end(prev, right)) if ink_end is not None else prev.bbox.x1
+        ended_short = right - end > first_word + 2.5 * char_w
         if (indented and not _is_indented(prev, left, char_w)) or ended_short:
             paras.append([ln])
         else:
