@@ -40,9 +40,13 @@ ADDRESSEE_CUE = re.compile(
     re.IGNORECASE,
 )
 # "И.Д.БАГИРОВ", "И. И. МАЗЕННИКОВ", "БАГИРОВ И.Д."
-# initials may come out of the OCR as look-alike digits (З as 3, О as 0)
+# initials may come out of the OCR as look-alike digits (З as 3, О as 0) or a sign ($ for Ф), with a space before
+# the dot ("И.А .СУББОТИН"); a capitalised surname after them may lose the last initial's dot ("Г.Ф ВОРОБЬЕВ")
+_INITIAL = r"[А-ЯЁ30$]\s?\.\s?"
 NAME_CUE = re.compile(
-    r"^\s*([А-ЯЁ30]\.\s?){1,2}\s?[А-ЯЁ][А-ЯЁа-яё\-]{2,}\s*$|^\s*[А-ЯЁ]{3,}\s+([А-ЯЁ30]\.\s?){1,2}\s*$"
+    rf"^\s*({_INITIAL}){{1,2}}\s?[А-ЯЁ][А-ЯЁа-яё\-]{{2,}}\s*$"
+    rf"|^\s*{_INITIAL}[А-ЯЁ]\s+[А-ЯЁ]{{3,}}[А-ЯЁ\-]*\s*$"
+    rf"|^\s*[А-ЯЁ]{{3,}}\s+({_INITIAL}){{1,2}}\s*$"
 )
 # a date line as the OCR may leave it: a month name, "года"/"г." at the end, or 19.IV.43 with garbled numerals
 DATE_CUE = re.compile(

@@ -248,12 +248,20 @@ def colour_clusters(masks: InkMasks, dpi: float, min_stamp_mm: float) -> list[Cl
         # remove specks before grouping: JPEG colour noise and paper fibres
         m = np.asarray(cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)), np.uint8)
         stamps = []
+        trimmed: list[Cluster] = []  # stamps whose rim was fitted apart from a scrawl crossing it
         for x, y, w, h, _ in _components(m, mm(dpi, 5)):
             if min(w, h) >= mm(dpi, min_stamp_mm):
+                box = BBox(x, y, x + w, y + h)
+                stamp = Cluster(box, name, int(m[y : y + h, x : x + w].sum()))
+                scrawl = _split_scrawl(m, stamp, dpi, min_stamp_mm)
+                if scrawl is not None:
+                    trimmed.append(stamp)
+                    out.append(scrawl)
+                    stamps.append(stamp)
+                    continue
                 shape, coverage = stamp_outline(m[y : y + h, x : x + w] > 0)
                 if coverage >= STAMP_OUTLINE_COVERAGE:
-                    box = BBox(x, y, x + w, y + h)
-                    stamps.append(Cluster(box, name, int(m[y : y + h, x : x + w].sum()), shape))
+                    stamps.append(Cluster(box, name, stamp.ink, shape))
         reach = mm(dpi, 3)
         for x, y, w, h, ink in _components(m, mm(dpi, 2.5)):
             if ink < mm(dpi, 1) ** 2 or max(w, h) < mm(dpi, 2) or min(w, h) < mm(dpi, 1.3):
@@ -262,12 +270,115 @@ def colour_clusters(masks: InkMasks, dpi: float, min_stamp_mm: float) -> list[Cl
             # a piece mostly within the stamp is the stamp's; one beside it (a signature scrawl) is not
             home = next((st for st in stamps if _grow(st.bbox, reach).intersection(box) > 0.7 * box.area), None)
             if home is not None and not _other_hue(masks, m, box, home.bbox):
-                home.bbox = home.bbox.union(box)
+                if home not in trimmed:  # a fitted rim already bounds its stamp; a piece past it is the scrawl's
+                    home.bbox = home.bbox.union(box)
             else:
                 # a note in another ink, even inside a stamp (a number written into its "Вх. №" field), is a note
                 out.append(Cluster(box, name, ink, distinct=home is not None))
         out.extend(stamps)
     return _merge_near(out, mm(dpi, 4))
+
+
+def _split_scrawl(m: np.ndarray, stamp: Cluster, dpi: float, min_stamp_mm: float) -> Cluster | None:
+    """A pen scrawl in a framed stamp's ink that crosses its frame, split off; the stamp's box becomes its frame's.
+
+    A signature is often stamped over with a registration stamp, and in the same violet ink the two make one
+    cluster, whose outline is no longer a stamp's. The frame (its long near-vertical sides) is fitted alone; when
+    ink runs more than 3 mm past it and the frame is inked along most of its outline, the ink past the frame, with
+    the strokes near it inside, is the scrawl. Round stamps are left whole: a circle fitted to a faded rim is not
+    sure enough to cut by.
+    """
+    b = stamp.bbox
+    crop = m[b.y0 : b.y1, b.x0 : b.x1] > 0
+    fitted = _fit_frame(crop, dpi)
+    if fitted is None:
+        return None
+    frame, segments = fitted
+    x0, y0, w0, h0 = cv2.boundingRect(frame)
+    x1, y1 = x0 + w0, y0 + h0
+    past = mm(dpi, 3)
+    h, w = crop.shape
+    if max(x0, y0, w - x1, h - y1) < past or min(w0, h0) < mm(dpi, min_stamp_mm):
+        return None
+    if _frame_coverage(crop, frame) < STAMP_OUTLINE_COVERAGE:
+        return None
+    scrawl = _strokes_past(crop, frame, segments, (x0, y0, x1, y1), past, dpi)
+    if scrawl is None:
+        return None
+    sx0, sy0, sx1, sy1, ink = scrawl
+    if min(sx1, x1) - max(sx0, x0) > 0.6 * w0:
+        return None  # across most of the stamp: the cut missed a frame line, and the "scrawl" is the stamp's own
+    stamp.bbox, stamp.shape = BBox(b.x0 + x0, b.y0 + y0, b.x0 + x1, b.y0 + y1), "box"
+    # split off on purpose: the stamp it lies on does not make it a stroke across the stamp's text
+    return Cluster(BBox(b.x0 + sx0, b.y0 + sy0, b.x0 + sx1, b.y0 + sy1), stamp.colour, ink, distinct=True)
+
+
+def _fit_frame(crop: np.ndarray, dpi: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """Corners of a stamp's frame within ``crop`` (the rotated rectangle spanning its long near-vertical sides),
+    and the long straight segments found in the ink (the frame's lines, inner and outer, among them)."""
+    found = cv2.HoughLinesP(
+        crop.astype(np.uint8) * 255,
+        1,
+        np.pi / 180,
+        threshold=mm(dpi, 4),
+        minLineLength=mm(dpi, 8),
+        maxLineGap=mm(dpi, 1.5),
+    )
+    if found is None:
+        return None
+    segs = found.reshape(-1, 4).astype(np.int64)
+    sides = segs[np.abs(segs[:, 3] - segs[:, 1]) > 3 * np.abs(segs[:, 2] - segs[:, 0])]
+    if len(sides) < 2 or np.ptp(sides[:, [0, 2]]) < mm(dpi, 10):
+        return None
+    pts = sides.reshape(-1, 2).astype(np.float32)
+    return cv2.boxPoints(cv2.minAreaRect(pts)).astype(np.int32), segs
+
+
+def _frame_coverage(crop: np.ndarray, frame: np.ndarray) -> float:
+    """Share of the fitted frame's outline with ink within a few pixels."""
+    outline = np.zeros(crop.shape, np.uint8)
+    cv2.polylines(outline, [frame], True, 1, 1)
+    grown = cv2.dilate(crop.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0
+    on = outline > 0
+    return float(grown[on].mean()) if on.any() else 0.0
+
+
+def _strokes_past(
+    crop: np.ndarray, frame: np.ndarray, segments: np.ndarray, box: tuple[int, int, int, int], past: int, dpi: float
+) -> tuple[int, int, int, int, int] | None:
+    """Box and ink of the strokes reaching more than ``past`` beyond the frame, with the pieces inside it that the
+    same pen stroke continues into (a signature's loop drawn inside the stamp).
+
+    The frame's lines (the segments along its outline, outer and inner frame) are cut out of the ink first, so
+    the scrawl is no longer joined to the stamp through them; a gap as wide as a cut line is bridged again.
+    """
+    x0, y0, x1, y1 = box
+    line_w = max(3, mm(dpi, 0.8))
+    edge = mm(dpi, 3.5)
+    contour = frame.reshape(-1, 1, 2).astype(np.float32)
+    cut = np.zeros(crop.shape, np.uint8)
+    cv2.polylines(cut, [frame], True, 1, line_w)
+    for sx0, sy0, sx1, sy1 in segments:
+        ends_on_frame = all(
+            abs(cv2.pointPolygonTest(contour, (float(px), float(py)), True)) <= edge
+            for px, py in ((sx0, sy0), (sx1, sy1))
+        )
+        if ends_on_frame:
+            cv2.line(cut, (int(sx0), int(sy0)), (int(sx1), int(sy1)), 1, line_w)
+    strokes = (crop & (cut == 0)).astype(np.uint8)
+    strokes = cv2.morphologyEx(strokes, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
+    _, labels = cv2.connectedComponents(strokes, connectivity=8)
+    outside = np.ones(crop.shape, bool)
+    outside[max(0, y0 - past) : y1 + past, max(0, x0 - past) : x1 + past] = False
+    keep = set(np.unique(labels[outside & (strokes > 0)]).tolist()) - {0}
+    if not keep:
+        return None
+    bridge = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * line_w + 1, 4 * line_w + 1))
+    for _ in range(2):  # across the cut lines of a double frame
+        grown = cv2.dilate(np.isin(labels, list(keep)).astype(np.uint8), bridge) > 0
+        keep |= set(np.unique(labels[grown & (strokes > 0)]).tolist()) - {0}
+    ys, xs = np.nonzero(np.isin(labels, list(keep)))
+    return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1, int(xs.size)
 
 
 def _other_hue(masks: InkMasks, m: np.ndarray, piece: BBox, stamp: BBox, degrees: float = 18.0) -> bool:
