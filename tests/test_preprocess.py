@@ -147,6 +147,30 @@ def test_violet_stamp_is_removed_from_the_body_image_but_typing_under_it_stays()
     assert prepared.extra["ink_only"][on_ring].mean() < 200
 
 
+def test_faint_typing_under_a_dark_stamp_is_unmixed_not_painted_away() -> None:
+    """Grey typing crossed by an unevenly inked stamp: painting the stamp's pixels as paper cuts the letters
+    where the stamp is as dark as a crossing; unmixing the two inks' colours draws the letters as they are
+    without the stamp, and still clears the ring elsewhere."""
+    faint = np.where(_page() < 128, 110, 255).astype(np.uint8)  # worn ribbon: grey letters
+    stamp = np.full_like(faint, 255)
+    cv2.circle(stamp, (900, 400), 230, (95, 35, 150), 16)
+    # rubber stamps ink unevenly: parts of the ring as dark as the ring over a letter
+    uneven = np.random.default_rng(0).uniform(0.35, 1.0, stamp.shape[:2])[..., None]
+    stamp = (255 - (255 - stamp.astype(np.float64)) * uneven * 1.6).clip(0, 255).astype(np.uint8)
+    stamped = (faint.astype(np.uint16) * stamp // 255).astype(np.uint8)
+    same_geometry = PreprocessConfig(orientation=False, min_scale=1.0, max_scale=1.0)
+    ink_free = prepare(_image(stamped), same_geometry).extra["ink_free"].astype(float)
+    unstamped = prepare(_image(faint), same_geometry).gray.astype(float)
+    ring = np.zeros(ink_free.shape, np.uint8)
+    cv2.circle(ring, (900, 400), 230, 1, 8)
+    on_ring = ring.astype(bool)
+    letters = cv2.cvtColor(faint, cv2.COLOR_RGB2GRAY) < 200
+    bare_ring = on_ring & ~cv2.dilate(letters.astype(np.uint8), np.ones((7, 7))).astype(bool)
+    assert ink_free[bare_ring].mean() > 225
+    crossed = letters & on_ring
+    assert np.abs(ink_free[crossed] - unstamped[crossed]).mean() < 60  # painting: about 140
+
+
 def test_page_turned_on_its_side_comes_out_upright() -> None:
     rgb = np.ascontiguousarray(np.rot90(_page(size=(2000, 1300)), 1))  # turned 90 degrees counter-clockwise
     prepared = prepare(_image(rgb), PreprocessConfig())
