@@ -169,7 +169,13 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
             # the handwritten mark beside a signer's typed name: a signature, not read (a scrawl has no text)
             out.append(Candidate(RegionType.SIGNATURE, box, image="gray", confidence=0.7, read=False))
         else:
-            out.append(Candidate(RegionType.MARGINALIA, box, image="gray", confidence=0.6, colour=c.colour))
+            # a dark mark no taller than a typed line may be typing the first pass did not trust (see _read)
+            typed_size = c.colour == "dark" and c.bbox.height <= 1.55 * line_h
+            out.append(
+                Candidate(
+                    RegionType.MARGINALIA, box, image="gray", confidence=0.6, colour=c.colour, typed_size=typed_size
+                )
+            )
     return out
 
 
@@ -279,6 +285,13 @@ def _typed_neighbour(c: detect.Cluster, typed: list[Candidate], line_h: int) -> 
             below = 0 < b.y0 - cand.bbox.y1 < pitch
             if below and b.x0 >= cand.bbox.x0 - line_h and b.x1 <= cand.bbox.x1 + line_h:
                 return cand
+        if cand.type is RegionType.ADDRESSEE:
+            # the addressee's surname under "Народному комиссару товарищу", which the first pass did not trust;
+            # a line as wide as the addressee's is the next addressee ("Товарищу МОЛОТОВУ"), not its name
+            below = 0 < b.y0 - cand.bbox.y1 < 1.2 * line_h
+            inside = b.x0 >= cand.bbox.x0 - line_h and b.x1 <= cand.bbox.x1 + line_h
+            if below and inside and b.width < 0.6 * cand.bbox.width:
+                return cand
     return None
 
 
@@ -372,6 +385,30 @@ def _read_hand(
     return RegionText(rt.text, lines, rt.confidence)
 
 
+def _as_typed_line(
+    prepared: PreparedPage,
+    masks: ink.InkMasks,
+    reader: RegionReader,
+    c: Candidate,
+    as_hand: tuple[RegionType, tuple[Line, ...], str, float],
+) -> tuple[RegionType, tuple[Line, ...], str, float]:
+    """A one-line mark of typewriter size, read again as typing: from the OCR image, in line mode.
+
+    A typed date line or signer's name the first pass could not read with confidence is found as ink no typed
+    line explains; read as handwriting (contrast-stretched, enlarged) it comes out as noise ("20.141 в." for
+    "25.X.41 г."), read as typing it says what it is. Kept only when that reading is a date, a name or an
+    addressee; otherwise the mark stays the note it was read as.
+    """
+    rt = reader.read(prepared, c.bbox, RegionType.DATE_LINE, image=masks.ocr_image)
+    if len(rt.lines) != 1:
+        return as_hand
+    page_h, page_w = np.asarray(prepared.gray).shape[:2]
+    retyped, _ = classify.block_type(rt.text, c.bbox, 1, page_w, page_h)
+    if retyped in (RegionType.SIGNATURE, RegionType.DATE_LINE, RegionType.ADDRESSEE):
+        return retyped, rt.lines, rt.text, rt.confidence
+    return as_hand
+
+
 def _read(
     prepared: PreparedPage, masks: ink.InkMasks, reader: RegionReader, c: Candidate, cfg: LayoutConfig
 ) -> Region | None:
@@ -424,6 +461,8 @@ def _read(
         retyped, _ = classify.block_type(text, c.bbox, len(lines), page_w, page_h)
         if retyped in (RegionType.SIGNATURE, RegionType.DATE_LINE, RegionType.ADDRESSEE):
             rtype = retyped
+    if rtype is RegionType.MARGINALIA and c.typed_size and c.read:
+        rtype, lines, text, conf = _as_typed_line(prepared, masks, reader, c, (rtype, lines, text, conf))
     if rtype in (RegionType.MARGINALIA, RegionType.STAMP) and classify.looks_like_archive_reference(text):
         rtype = RegionType.ARCHIVE_REFERENCE  # the archive's fond/opis/delo note, handwritten or stamped
     elif rtype is RegionType.MARGINALIA and classify.TRANSMISSION_CUE.search(text) and c.image != "ocr":

@@ -42,9 +42,10 @@ ADDRESSEE_CUE = re.compile(
 # "И.Д.БАГИРОВ", "И. И. МАЗЕННИКОВ", "БАГИРОВ И.Д."
 # initials may come out of the OCR as look-alike digits (З as 3, О as 0) or a sign ($ for Ф), with a space before
 # the dot ("И.А .СУББОТИН"); a capitalised surname after them may lose the last initial's dot ("Г.Ф ВОРОБЬЕВ")
+# or have its first letters read in lower case ("С.Г.коОНОВАЛОВ")
 _INITIAL = r"[А-ЯЁ30$]\s?\.\s?"
 NAME_CUE = re.compile(
-    rf"^\s*({_INITIAL}){{1,2}}\s?[А-ЯЁ][А-ЯЁа-яё\-]{{2,}}\s*$"
+    rf"^\s*({_INITIAL}){{1,2}}\s?([А-ЯЁ][А-ЯЁа-яё\-]{{2,}}|[а-яё]{{1,2}}[А-ЯЁ]{{3,}}[А-ЯЁ\-]*)\s*$"
     rf"|^\s*{_INITIAL}[А-ЯЁ]\s+[А-ЯЁ]{{3,}}[А-ЯЁ\-]*\s*$"
     rf"|^\s*[А-ЯЁ]{{3,}}\s+({_INITIAL}){{1,2}}\s*$"
 )
@@ -86,6 +87,7 @@ class Candidate:
     shape: str = ""
     read: bool = True  # False for marks with no text to read (a signature scrawl)
     colour: str = ""  # for ink clusters: "dark", "blue" or "red"
+    typed_size: bool = False  # a dark one-line mark no taller than the page's typing
 
 
 def block_type(text: str, bbox: BBox, n_lines: int, page_w: int, page_h: int) -> tuple[RegionType, float]:

@@ -298,11 +298,16 @@ def _split_scrawl(m: np.ndarray, stamp: Cluster, dpi: float, min_stamp_mm: float
     x1, y1 = x0 + w0, y0 + h0
     past = mm(dpi, 3)
     h, w = crop.shape
-    if max(x0, y0, w - x1, h - y1) < past or min(w0, h0) < mm(dpi, min_stamp_mm):
+    if min(w0, h0) < mm(dpi, min_stamp_mm):
         return None
-    if _frame_coverage(crop, frame) < STAMP_OUTLINE_COVERAGE:
+    coverage = _frame_coverage(crop, frame)
+    strokes, labels = _strokes_inside(crop, frame, segments, dpi)
+    if max(x0, y0, w - x1, h - y1) >= past and coverage >= STAMP_OUTLINE_COVERAGE:
+        scrawl = _strokes_past(strokes, labels, (x0, y0, x1, y1), past, dpi)
+    elif coverage >= 0.9:
+        scrawl = _pen_stroke(labels, dpi)  # a whole frame around a scrawl drawn inside it
+    else:
         return None
-    scrawl = _strokes_past(crop, frame, segments, (x0, y0, x1, y1), past, dpi)
     if scrawl is None:
         return None
     sx0, sy0, sx1, sy1, ink = scrawl
@@ -343,16 +348,11 @@ def _frame_coverage(crop: np.ndarray, frame: np.ndarray) -> float:
     return float(grown[on].mean()) if on.any() else 0.0
 
 
-def _strokes_past(
-    crop: np.ndarray, frame: np.ndarray, segments: np.ndarray, box: tuple[int, int, int, int], past: int, dpi: float
-) -> tuple[int, int, int, int, int] | None:
-    """Box and ink of the strokes reaching more than ``past`` beyond the frame, with the pieces inside it that the
-    same pen stroke continues into (a signature's loop drawn inside the stamp).
-
-    The frame's lines (the segments along its outline, outer and inner frame) are cut out of the ink first, so
-    the scrawl is no longer joined to the stamp through them; a gap as wide as a cut line is bridged again.
-    """
-    x0, y0, x1, y1 = box
+def _strokes_inside(
+    crop: np.ndarray, frame: np.ndarray, segments: np.ndarray, dpi: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The stamp's ink with its frame's lines (the segments along the fitted frame, outer and inner) cut out, and
+    its connected pieces: the frame no longer joins a scrawl to the stamp."""
     line_w = max(3, mm(dpi, 0.8))
     edge = mm(dpi, 3.5)
     contour = frame.reshape(-1, 1, 2).astype(np.float32)
@@ -368,17 +368,41 @@ def _strokes_past(
     strokes = (crop & (cut == 0)).astype(np.uint8)
     strokes = cv2.morphologyEx(strokes, cv2.MORPH_CLOSE, np.ones((3, 3), np.uint8))
     _, labels = cv2.connectedComponents(strokes, connectivity=8)
-    outside = np.ones(crop.shape, bool)
+    return strokes, labels
+
+
+def _strokes_past(
+    strokes: np.ndarray, labels: np.ndarray, box: tuple[int, int, int, int], past: int, dpi: float
+) -> tuple[int, int, int, int, int] | None:
+    """Box and ink of the pieces reaching more than ``past`` beyond the frame's box, with the pieces inside it that
+    the same pen stroke continues into (a signature's loop drawn inside the stamp), across the cut frame lines."""
+    x0, y0, x1, y1 = box
+    outside = np.ones(strokes.shape, bool)
     outside[max(0, y0 - past) : y1 + past, max(0, x0 - past) : x1 + past] = False
     keep = set(np.unique(labels[outside & (strokes > 0)]).tolist()) - {0}
     if not keep:
         return None
+    line_w = max(3, mm(dpi, 0.8))
     bridge = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (4 * line_w + 1, 4 * line_w + 1))
     for _ in range(2):  # across the cut lines of a double frame
         grown = cv2.dilate(np.isin(labels, list(keep)).astype(np.uint8), bridge) > 0
         keep |= set(np.unique(labels[grown & (strokes > 0)]).tolist()) - {0}
     ys, xs = np.nonzero(np.isin(labels, list(keep)))
     return int(xs.min()), int(ys.min()), int(xs.max()) + 1, int(ys.max()) + 1, int(xs.size)
+
+
+def _pen_stroke(labels: np.ndarray, dpi: float) -> tuple[int, int, int, int, int] | None:
+    """The largest piece inside a frame that is no stamp lettering: one connected stroke at least 15 mm wide and
+    7 mm tall (a stamp's letters are 3-5 mm tall and apart; a signature's loops and humps are one pen line)."""
+    n = int(labels.max())
+    if n == 0:
+        return None
+    stats = cv2.connectedComponentsWithStats((labels > 0).astype(np.uint8), connectivity=8)[2]
+    best = None
+    for x, y, w, h, area in stats[1:]:
+        if w >= mm(dpi, 15) and h >= mm(dpi, 7) and (best is None or area > best[4]):
+            best = (int(x), int(y), int(x + w), int(y + h), int(area))
+    return best
 
 
 def _other_hue(masks: InkMasks, m: np.ndarray, piece: BBox, stamp: BBox, degrees: float = 18.0) -> bool:
