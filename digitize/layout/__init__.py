@@ -327,8 +327,17 @@ def _interleaved(lines: tuple[Line, ...]) -> bool:
 
 def _line_strips(c: Candidate) -> list[BBox]:
     """One strip per typed line of a paragraph across its full width, plus the ink below the last line that
-    joined the paragraph after the first pass (a last line the first pass could not read)."""
-    strips = [BBox(c.bbox.x0, ln.bbox.y0, c.bbox.x1, ln.bbox.y1) for ln in c.lines]
+    joined the paragraph after the first pass (a last line the first pass could not read). Pieces of one
+    typed line (cut where the first pass lost a word) make one strip."""
+    strips: list[BBox] = []
+    for ln in sorted(c.lines, key=lambda ln: ln.bbox.y0):
+        strip = BBox(c.bbox.x0, ln.bbox.y0, c.bbox.x1, ln.bbox.y1)
+        if strips and min(strips[-1].y1, strip.y1) - max(strips[-1].y0, strip.y0) > 0.5 * min(
+            strips[-1].height, strip.height
+        ):
+            strips[-1] = strips[-1].union(strip)
+        else:
+            strips.append(strip)
     last = strips[-1]
     if c.bbox.y1 - last.y1 > 0.5 * last.height:
         strips.append(BBox(c.bbox.x0, last.y1, c.bbox.x1, c.bbox.y1))

@@ -105,21 +105,35 @@ def typed_lines(
     found again as ink no typed line explains.
     """
     out = []
+    short_on_top = []
     for ln in lines:
         if median(w.conf for w in ln.words) < min_conf:
             continue
         if line_height and median(w.height for w in ln.words) > 1.45 * line_height:
             continue
-        if (ln.bbox.y0 + ln.bbox.y1) / 2 < top_margin_px and ln.bbox.width < 0.45 * page_width:
-            continue  # a short line in the top margin; full-width typing there is a continued page's body
         if masks is not None:
             b = ln.bbox
             dark = int(masks.dark[b.y0 : b.y1, b.x0 : b.x1].sum())
             coloured = int(masks.blue[b.y0 : b.y1, b.x0 : b.x1].sum() + masks.red[b.y0 : b.y1, b.x0 : b.x1].sum())
             if coloured > dark:
                 continue
+        if (ln.bbox.y0 + ln.bbox.y1) / 2 < top_margin_px and ln.bbox.width < 0.45 * page_width:
+            short_on_top.append(ln)  # a short line in the top margin: a note, unless it continues typing
+            continue
         out.append(ln)
-    return out
+    # full-width typing in the top margin is a continued page's body, and so are the short lines that continue
+    # it: a paragraph's last line, or a line cut in two where the OCR lost a word
+    for ln in short_on_top:
+        if line_height and any(_continues(ln, body, line_height) for body in out):
+            out.append(ln)
+    return sorted(out, key=lambda ln: (ln.bbox.y0, ln.bbox.x0))
+
+
+def _continues(ln: TypedLine, body: TypedLine, line_height: int) -> bool:
+    """Whether ``ln`` sits right under or over the typed line ``body`` and within its width."""
+    near = abs((ln.bbox.y0 + ln.bbox.y1) / 2 - (body.bbox.y0 + body.bbox.y1) / 2) < 1.8 * line_height
+    within = ln.bbox.x0 >= body.bbox.x0 - line_height and ln.bbox.x1 <= body.bbox.x1 + line_height
+    return near and within and body.bbox.width > ln.bbox.width
 
 
 def group_lines(words: list[OcrWord], line_height: int, bridges: list[BBox] | None = None) -> list[TypedLine]:
