@@ -325,6 +325,12 @@ def _interleaved(lines: tuple[Line, ...]) -> bool:
     return False
 
 
+def _lost_text(text: str, first_pass: list[detect.TypedLine]) -> bool:
+    """Whether a re-reading has well under the letters the first pass read in the same place."""
+    before = sum(len(ln.text.replace(" ", "")) for ln in first_pass)
+    return len(text.replace(" ", "").replace("\n", "")) < 0.6 * before
+
+
 def _line_strips(c: Candidate) -> list[BBox]:
     """One strip per typed line of a paragraph across its full width, plus the ink below the last line that
     joined the paragraph after the first pass (a last line the first pass could not read). Pieces of one
@@ -456,11 +462,16 @@ def _read(
                 rtype = RegionType.MARGINALIA
     else:
         lines, text, conf = read_as(rtype)
-        if rtype in _READ_BY_LINE_WHEN_CUT and c.lines and c.image == "ocr" and _interleaved(lines):
-            # block mode cut typed lines into pieces side by side (wandering baselines, a ghost of the verso
-            # between lines): read the paragraph again one typed line at a time
+        redo = rtype in _READ_BY_LINE_WHEN_CUT and c.lines and c.image == "ocr"
+        if redo and (_interleaved(lines) or _lost_text(text, c.lines)):
+            # block mode cut typed lines into pieces side by side (wandering baselines), or gave up on the
+            # block (the ghost of the verso between its lines thresholded as ink): one typed line at a time
             rt = reader.read_lines(prepared, _line_strips(c), rtype, image=images[c.image])
             lines, text, conf = rt.lines, rt.text, rt.confidence
+            if _lost_text(text, c.lines):
+                lines = _lines_from_typed(c.lines)  # the first pass read it: keep that
+                text = "\n".join(ln.text for ln in lines)
+                conf = sum(ln.confidence for ln in lines) / len(lines)
     extra_fields: dict[str, object] = {}
     line_like = c.colour == "dark" and len(lines) == 1
     if (rtype is RegionType.BODY or (rtype is RegionType.MARGINALIA and line_like)) and c.read and 0 < len(lines) <= 2:
