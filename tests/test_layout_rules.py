@@ -95,3 +95,12 @@ def test_a_frame_drawn_by_a_stamp_is_no_transmission_block() -> None:
     assert detect.ruled_boxes(masks.dark, 300.0)  # the frame is ruled ...
     cands = find_candidates(prepared, masks, words, LayoutConfig())
     assert not [c for c in cands if c.type is RegionType.TRANSMISSION_BLOCK]
+
+
+def test_an_addressee_opener_the_ocr_garbled_still_opens_an_addressee() -> None:
+    for line in ("Сехретарю ЦК ВКП(б) товарищу", "Предсегзтелю Совета", "Тозарищу ЗАХАРОВ", "Товарищу СТАЛИНУ"):
+        assert classify.opens_addressee(line), line
+    for line in ("Секретные данные", "Направляем вам", "Министерство", "Со своей стороны"):
+        assert not classify.opens_addressee(line), line
+    box = BBox(1300, 600, 2200, 700)
+    assert classify.block_type("Сехретарю ЦК ВКП(б) товарищу\nЖДАНОВУ", box, 2, 2480, 3500)[0] is RegionType.ADDRESSEE

@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import median
 
+from rapidfuzz.distance import Levenshtein
+
 from ..models import BBox, RegionType
 from .detect import TypedLine
 from .fields import parse_date
@@ -39,6 +41,18 @@ ADDRESSEE_CUE = re.compile(
     r"|ЦК\b|В\s+ЦК|Москва)",
     re.IGNORECASE,
 )
+# the long words an addressee opens with, for readings the OCR garbled past the cue ("Сехретарю", "Тозарищу")
+_ADDRESSEE_OPENERS = ("товарищу", "председателю", "секретарю", "народному", "заместителю", "начальнику", "министру")
+
+
+def opens_addressee(line: str) -> bool:
+    """An addressee's opening word: by the cue, or a long first word one or two letters off an opener."""
+    if ADDRESSEE_CUE.match(line) or ADDRESSEE_CUE.match(line.replace(" ", "")):
+        return True
+    first = re.sub(r"[^а-яё]", "", (line.split() or [""])[0].lower())
+    return len(first) >= 7 and any(Levenshtein.distance(first, w) <= 2 for w in _ADDRESSEE_OPENERS)
+
+
 # "И.Д.БАГИРОВ", "И. И. МАЗЕННИКОВ", "БАГИРОВ И.Д."
 # initials may come out of the OCR as look-alike digits (З as 3, О as 0) or a sign ($ for Ф), with a space before
 # the dot ("И.А .СУББОТИН"); a capitalised surname after them may lose the last initial's dot ("Г.Ф ВОРОБЬЕВ")
@@ -103,7 +117,7 @@ def block_type(text: str, bbox: BBox, n_lines: int, page_w: int, page_h: int) ->
         return RegionType.SIGNATURE, 0.8
     if n_lines == 1 and len(flat) <= 45 and (parse_date(flat) or (len(flat) <= 30 and DATE_CUE.search(flat))):
         return RegionType.DATE_LINE, 0.85
-    if n_lines <= 3 and (ADDRESSEE_CUE.match(flat) or ADDRESSEE_CUE.match(flat.replace(" ", ""))) and len(flat) <= 120:
+    if n_lines <= 3 and opens_addressee(flat) and len(flat) <= 120:
         return RegionType.ADDRESSEE, 0.85
     return RegionType.BODY, 0.7
 
@@ -180,7 +194,7 @@ def split_addressees(block: list[TypedLine]) -> list[list[TypedLine]]:
     out: list[list[TypedLine]] = []
     for ln in block:
         # "товарищу ГУРЬЕВ" under "Народному комиссару" continues it; a capital opens the next addressee
-        if not out or (ADDRESSEE_CUE.match(ln.text) and ln.text.lstrip()[:1].isupper()):
+        if not out or (opens_addressee(ln.text) and ln.text.lstrip()[:1].isupper()):
             out.append([ln])
         else:
             out[-1].append(ln)
