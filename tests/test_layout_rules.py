@@ -104,3 +104,13 @@ def test_an_addressee_opener_the_ocr_garbled_still_opens_an_addressee() -> None:
         assert not classify.opens_addressee(line), line
     box = BBox(1300, 600, 2200, 700)
     assert classify.block_type("Сехретарю ЦК ВКП(б) товарищу\nЖДАНОВУ", box, 2, 2480, 3500)[0] is RegionType.ADDRESSEE
+
+
+def test_a_bare_g_is_no_date_line_and_specks_far_apart_are_no_typed_line() -> None:
+    box = BBox(200, 350, 1000, 380)
+    assert classify.block_type("с Г", box, 1, 1900, 2700)[0] is not RegionType.DATE_LINE
+    assert classify.block_type("25.X.41 г.", box, 1, 1900, 2700)[0] is RegionType.DATE_LINE
+    assert classify.block_type('" " апреля 1946 года', box, 1, 1900, 2700)[0] is RegionType.DATE_LINE
+    specks = _line([_word("с", 220, 355, 16, 16), _word("Г", 1010, 355, 24, 22)])
+    typed = _line([_word('"28"', 220, 355, 90), _word("апреля", 330, 355, 170), _word("1944", 520, 355, 110)])
+    assert detect.typed_lines([specks, typed], 30, line_height=30) == [typed]

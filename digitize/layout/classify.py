@@ -69,6 +69,14 @@ DATE_CUE = re.compile(
     r"|\d{1,2}\s*[./]\s*\S{1,4}\s*[./]\s*\d{2,4})",
     re.IGNORECASE,
 )
+_MONTH = re.compile(r"январ|феврал|март|апрел|ма[яй]|июн|июл|август|сентябр|октябр|ноябр|декабр|\bгода\b", re.I)
+
+
+def _date_like(flat: str) -> bool:
+    """A date cue with a date in it: a number or a month's name (a bare "г" is as often a speck read as a letter)."""
+    return bool(DATE_CUE.search(flat)) and (any(ch.isdigit() for ch in flat) or bool(_MONTH.search(flat)))
+
+
 _NAME_IN = re.compile(r"([А-ЯЁ30]\.\s?){1,2}\s?[А-ЯЁ]{3,}[А-ЯЁа-яё\-]*|[А-ЯЁ]{3,}\s+([А-ЯЁ30]\.\s?){1,2}")
 
 
@@ -115,7 +123,7 @@ def block_type(text: str, bbox: BBox, n_lines: int, page_w: int, page_h: int) ->
         return RegionType.FOLIO_NUMBER, 0.8
     if n_lines <= 2 and looks_like_name(text.splitlines()[-1] if text else ""):
         return RegionType.SIGNATURE, 0.8
-    if n_lines == 1 and len(flat) <= 45 and (parse_date(flat) or (len(flat) <= 30 and DATE_CUE.search(flat))):
+    if n_lines == 1 and len(flat) <= 45 and (parse_date(flat) or (len(flat) <= 30 and _date_like(flat))):
         return RegionType.DATE_LINE, 0.85
     if n_lines <= 3 and opens_addressee(flat) and len(flat) <= 120:
         return RegionType.ADDRESSEE, 0.85

@@ -111,6 +111,8 @@ def typed_lines(
             continue
         if line_height and median(w.height for w in ln.words) > 1.45 * line_height:
             continue
+        if len(ln.words) <= 3 and sum(w.width for w in ln.words) < 0.25 * ln.bbox.width:
+            continue  # a few specks read as letters far apart, joined across a stamp: no typed line is that empty
         if masks is not None:
             b = ln.bbox
             dark = int(masks.dark[b.y0 : b.y1, b.x0 : b.x1].sum())
