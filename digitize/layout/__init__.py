@@ -28,6 +28,8 @@ if TYPE_CHECKING:
     from ..ocr.reader import RegionReader, RegionText
 
 LOW_CONFIDENCE = "low_confidence"
+#: enlargements a handwritten note is read at; the most confident reading is kept
+_HAND_SCALES = (1, 2, 3)
 #: typed regions of several lines, re-read one line at a time when block mode cuts their lines into pieces
 _READ_BY_LINE_WHEN_CUT = (RegionType.BODY, RegionType.TRANSMISSION_BLOCK, RegionType.ADDRESSEE)
 
@@ -367,10 +369,12 @@ def _read_as_number(text: str) -> bool:
 def _read_hand(
     prepared: PreparedPage, reader: RegionReader, box: BBox, rtype: RegionType, psm: int | None = None
 ) -> RegionText:
-    """Read handwriting from its own crop: contrast-stretched, enlarged when small, on white with a margin.
+    """Read handwriting from its own crop: contrast-stretched, on white with a margin, at the enlargement
+    Tesseract reads with the most confidence (:data:`_HAND_SCALES`).
 
     Pencil is light and thin; stretched to full contrast and doubled in size, Tesseract reads a pencilled ``119``
-    that it misses in the page image. Line and word boxes come back in prepared-image pixels.
+    that it misses in the page image; a hand's letters vary in size, so no one enlargement suits every note.
+    Line and word boxes come back in prepared-image pixels.
     """
     from ..ocr.reader import RegionText
 
@@ -378,13 +382,17 @@ def _read_hand(
     crop = gray[box.y0 : box.y1, box.x0 : box.x1]
     if crop.size == 0:
         return RegionText("", (), 0.0)
-    scale = 2 if box.height < 120 else 1
     pad = 20
     norm = cv2.normalize(crop, None, 0, 255, cv2.NORM_MINMAX)  # type: ignore[call-overload]
-    if scale != 1:
-        norm = cv2.resize(norm, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    canvas = cv2.copyMakeBorder(norm, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
-    rt = reader.read(prepared, BBox(0, 0, canvas.shape[1], canvas.shape[0]), rtype, image=canvas, psm=psm)
+    best: tuple[int, RegionText] | None = None
+    for scale in _HAND_SCALES:
+        big = cv2.resize(norm, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC) if scale != 1 else norm
+        canvas = cv2.copyMakeBorder(big, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+        read = reader.read(prepared, BBox(0, 0, canvas.shape[1], canvas.shape[0]), rtype, image=canvas, psm=psm)
+        if best is None or read.confidence > best[1].confidence:
+            best = (scale, read)
+    assert best is not None
+    scale, rt = best
 
     def back(b: BBox) -> BBox:
         return BBox(
