@@ -256,8 +256,8 @@ def _ink_end(masks: ink.InkMasks, ln: detect.TypedLine, right: int, line_h: int)
     if x1 <= x0:
         return ln.bbox.x1
     rows = slice(ln.bbox.y0, ln.bbox.y1)
-    black = masks.dark[rows, x0:x1].any(axis=0)
-    coloured = (masks.blue[rows, x0:x1] | masks.red[rows, x0:x1]).any(axis=0)
+    black: np.ndarray = np.asarray(masks.dark[rows, x0:x1].any(axis=0))
+    coloured: np.ndarray = np.asarray((masks.blue[rows, x0:x1] | masks.red[rows, x0:x1]).any(axis=0))
     end, gap = 0, 0
     for i in range(len(black)):
         if black[i]:
