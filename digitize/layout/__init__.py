@@ -83,7 +83,7 @@ def find_candidates(prepared: PreparedPage, masks: ink.InkMasks, words: list, cf
     frames = [
         f for f in detect.ruled_boxes(masks.dark, dpi) if not any(f.intersection(s) > 0.6 * f.area for s in stamp_boxes)
     ]
-    all_lines = detect.group_lines(typed, line_h, [c.bbox for c in colour if c.shape])
+    all_lines = detect.group_lines(typed, line_h, stamp_boxes)
     in_frame = [ln for ln in all_lines if any(f.intersection(ln.bbox) > 0.6 * ln.bbox.area for f in frames)]
     lines = in_frame + detect.typed_lines(
         [ln for ln in all_lines if ln not in in_frame],
@@ -318,13 +318,14 @@ def _beside(b: BBox, sig: BBox, dpi: float) -> bool:
     return band and near
 
 
+def _same_row(a: BBox, b: BBox) -> bool:
+    """Whether two boxes share most of the shorter one's height: pieces of one typed line."""
+    return min(a.y1, b.y1) - max(a.y0, b.y0) > 0.5 * min(a.height, b.height)
+
+
 def _interleaved(lines: tuple[Line, ...]) -> bool:
-    """Whether two lines of a reading share most of their height: pieces of one typed line read as two."""
-    for a, b in itertools.pairwise(lines):
-        shared = min(a.bbox.y1, b.bbox.y1) - max(a.bbox.y0, b.bbox.y0)
-        if shared > 0.5 * min(a.bbox.height, b.bbox.height):
-            return True
-    return False
+    """Whether two lines of a reading are pieces of one typed line read as two."""
+    return any(_same_row(a.bbox, b.bbox) for a, b in itertools.pairwise(lines))
 
 
 def _lost_text(text: str, first_pass: list[detect.TypedLine]) -> bool:
@@ -340,9 +341,7 @@ def _line_strips(c: Candidate) -> list[BBox]:
     strips: list[BBox] = []
     for ln in sorted(c.lines, key=lambda ln: ln.bbox.y0):
         strip = BBox(c.bbox.x0, ln.bbox.y0, c.bbox.x1, ln.bbox.y1)
-        if strips and min(strips[-1].y1, strip.y1) - max(strips[-1].y0, strip.y0) > 0.5 * min(
-            strips[-1].height, strip.height
-        ):
+        if strips and _same_row(strips[-1], strip):
             strips[-1] = strips[-1].union(strip)
         else:
             strips.append(strip)
@@ -425,11 +424,21 @@ def _as_typed_line(
     rt = reader.read(prepared, c.bbox, RegionType.DATE_LINE, image=masks.ocr_image)
     if len(rt.lines) != 1:
         return as_hand
+    retyped = _short_line_type(prepared, rt.text, c.bbox, 1)
+    return as_hand if retyped is None else (retyped, rt.lines, rt.text, rt.confidence)
+
+
+def _short_line_type(prepared: PreparedPage, text: str, box: BBox, n_lines: int) -> RegionType | None:
+    """The signature, date line or addressee a short reading shows itself to be, else None."""
     page_h, page_w = np.asarray(prepared.gray).shape[:2]
-    retyped, _ = classify.block_type(rt.text, c.bbox, 1, page_w, page_h)
-    if retyped in (RegionType.SIGNATURE, RegionType.DATE_LINE, RegionType.ADDRESSEE):
-        return retyped, rt.lines, rt.text, rt.confidence
-    return as_hand
+    retyped, _ = classify.block_type(text, box, n_lines, page_w, page_h)
+    return retyped if retyped in (RegionType.SIGNATURE, RegionType.DATE_LINE, RegionType.ADDRESSEE) else None
+
+
+def _first_pass_reading(c: Candidate) -> tuple[tuple[Line, ...], str, float]:
+    """A typed region's lines, text and confidence as the full-page first pass read them."""
+    lines = _lines_from_typed(c.lines)
+    return lines, "\n".join(ln.text for ln in lines), sum(ln.confidence for ln in lines) / len(lines)
 
 
 def _read(
@@ -450,9 +459,7 @@ def _read(
     if not c.read:
         lines, text, conf = (), "", c.confidence
     elif rtype is RegionType.BODY and not cfg.reread_body and c.lines:
-        lines = _lines_from_typed(c.lines)
-        text = "\n".join(ln.text for ln in lines)
-        conf = sum(ln.confidence for ln in lines) / len(lines)
+        lines, text, conf = _first_pass_reading(c)
     elif rtype is RegionType.FOLIO_NUMBER and c.image != "ocr":
         # a handwritten note in the folio corner may be the folio or the archive reference: read it freely first
         lines, text, conf = read_as(RegionType.MARGINALIA)
@@ -477,18 +484,13 @@ def _read(
             rt = reader.read_lines(prepared, _line_strips(c), rtype, image=images[c.image])
             lines, text, conf = rt.lines, rt.text, rt.confidence
             if _lost_text(text, c.lines):
-                lines = _lines_from_typed(c.lines)  # the first pass read it: keep that
-                text = "\n".join(ln.text for ln in lines)
-                conf = sum(ln.confidence for ln in lines) / len(lines)
+                lines, text, conf = _first_pass_reading(c)  # the first pass read it: keep that
     extra_fields: dict[str, object] = {}
     line_like = c.colour == "dark" and len(lines) == 1
     if (rtype is RegionType.BODY or (rtype is RegionType.MARGINALIA and line_like)) and c.read and 0 < len(lines) <= 2:
         # the first pass may have caught only a scrap of a short line ("И." of a signer's name): type it again
         # from what its own reading says
-        page_h, page_w = np.asarray(prepared.gray).shape[:2]
-        retyped, _ = classify.block_type(text, c.bbox, len(lines), page_w, page_h)
-        if retyped in (RegionType.SIGNATURE, RegionType.DATE_LINE, RegionType.ADDRESSEE):
-            rtype = retyped
+        rtype = _short_line_type(prepared, text, c.bbox, len(lines)) or rtype
     if rtype is RegionType.MARGINALIA and c.typed_size and c.read:
         rtype, lines, text, conf = _as_typed_line(prepared, masks, reader, c, (rtype, lines, text, conf))
     if rtype in (RegionType.MARGINALIA, RegionType.STAMP) and classify.looks_like_archive_reference(text):

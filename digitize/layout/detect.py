@@ -265,7 +265,7 @@ def colour_clusters(masks: InkMasks, dpi: float, min_stamp_mm: float) -> list[Cl
         m = np.asarray(cv2.morphologyEx(mask.astype(np.uint8), cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)), np.uint8)
         stamps = []
         trimmed: list[Cluster] = []  # stamps whose rim was fitted apart from a scrawl crossing it
-        for x, y, w, h, _ in _components(m, mm(dpi, 5)):
+        for x, y, w, h, _ in _components(m, _disc(mm(dpi, 5))):
             if min(w, h) >= mm(dpi, min_stamp_mm):
                 box = BBox(x, y, x + w, y + h)
                 stamp = Cluster(box, name, int(m[y : y + h, x : x + w].sum()))
@@ -279,7 +279,7 @@ def colour_clusters(masks: InkMasks, dpi: float, min_stamp_mm: float) -> list[Cl
                 if coverage >= STAMP_OUTLINE_COVERAGE:
                     stamps.append(Cluster(box, name, stamp.ink, shape))
         reach = mm(dpi, 3)
-        for x, y, w, h, ink in _components(m, mm(dpi, 2.5)):
+        for x, y, w, h, ink in _components(m, _disc(mm(dpi, 2.5))):
             if ink < mm(dpi, 1) ** 2 or max(w, h) < mm(dpi, 2) or min(w, h) < mm(dpi, 1.3):
                 continue  # specks, and slivers of colour along the scan's edge
             box = BBox(x, y, x + w, y + h)
@@ -432,9 +432,13 @@ def _other_hue(masks: InkMasks, m: np.ndarray, piece: BBox, stamp: BBox, degrees
     return abs(float(np.median(hp)) - float(np.median(hs))) > degrees
 
 
-def _components(m: np.ndarray, k: int) -> list[tuple[int, int, int, int, int]]:
-    """Boxes (x, y, w, h) and ink counts of the ink of ``m`` grouped by a closing of size ``k``."""
-    grouped = cv2.morphologyEx(m, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+def _disc(k: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
+
+
+def _components(m: np.ndarray, kernel: np.ndarray) -> list[tuple[int, int, int, int, int]]:
+    """Boxes (x, y, w, h) and ink counts of the ink of ``m`` grouped by a closing with ``kernel``."""
+    grouped = cv2.morphologyEx(m, cv2.MORPH_CLOSE, kernel)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
     out = []
     for i in range(1, n):
@@ -459,17 +463,13 @@ def dark_clusters(masks: InkMasks, explained: list[BBox], dpi: float) -> list[Cl
     m[:edge], m[-edge:], m[:, :edge], m[:, -edge:] = 0, 0, 0, 0
     # wider than tall: the words of one line (a typed line the OCR lost, a written note) hold together
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (mm(dpi, 5), mm(dpi, 3)))
-    grouped = cv2.morphologyEx(m, cv2.MORPH_CLOSE, kernel)
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(grouped, connectivity=8)
     out = []
-    for i in range(1, n):
-        x, y, w, h, area = stats[i]
-        ink = int(m[y : y + h, x : x + w][labels[y : y + h, x : x + w] == i].sum())
+    for x, y, w, h, ink in _components(m, kernel):
         # specks, dust, fold lines and scan edges are not notes
         thin = min(w, h) < mm(dpi, 1.3) or (min(w, h) < mm(dpi, 1.6) and max(w, h) > 10 * min(w, h))
         if ink < mm(dpi, 1.2) ** 2 or max(w, h) < mm(dpi, 3) or min(w, h) < mm(dpi, 1.2) or thin:
             continue
-        out.append(Cluster(BBox(int(x), int(y), int(x + w), int(y + h)), "dark", ink))
+        out.append(Cluster(BBox(x, y, x + w, y + h), "dark", ink))
     return _merge_near(out, mm(dpi, 3))
 
 

@@ -92,8 +92,7 @@ class RegionReader:
         """
         lines: list[Line] = []
         for box in boxes:
-            rt = self.read(prepared, box, region_type, image=image, psm=7)
-            words = tuple(w for ln in rt.lines for w in ln.words)
+            words = tuple(w for ln in self._lines(prepared, box, region_type, image, psm=7) for w in ln.words)
             if words:
                 conf = sum(w.confidence for w in words) / len(words)
                 lines.append(
@@ -118,6 +117,12 @@ class RegionReader:
         psm: int | None = None,
     ) -> RegionText:
         """OCR one region (a box in prepared coordinates) with the mode that suits its type."""
+        return self._region_text(self._lines(prepared, box, region_type, image, psm), region_type)
+
+    def _lines(
+        self, prepared: PreparedPage, box: BBox, region_type: RegionType, image: np.ndarray | None, psm: int | None
+    ) -> list[Line]:
+        """The repaired words Tesseract reads in ``box``, as lines in prepared coordinates."""
         from ..layout.grouping import lines_from_words
 
         src = prepared.gray if image is None else image
@@ -126,7 +131,7 @@ class RegionReader:
         x1, y1 = min(src.shape[1], box.x1 + pad), min(src.shape[0], box.y1 + pad)
         crop = src[y0:y1, x0:x1]
         if crop.size == 0:
-            return RegionText("", (), 0.0)
+            return []
         variables = dict(self.cfg.variables)
         if region_type is RegionType.FOLIO_NUMBER:
             variables["tessedit_char_whitelist"] = "0123456789"
@@ -141,7 +146,7 @@ class RegionReader:
             user_words=self.user_words,
         )
         words = self._repaired(words)
-        lines = [
+        return [
             Line(
                 ln.text,
                 _shift(ln.bbox, x0, y0),
@@ -150,7 +155,6 @@ class RegionReader:
             )
             for ln in lines_from_words(words)
         ]
-        return self._region_text(lines, region_type)
 
 
 def _sentence_cased(lines: list[Line]) -> list[Line]:

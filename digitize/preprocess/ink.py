@@ -49,13 +49,31 @@ _LUMA = np.array([0.299, 0.587, 0.114])
 _MIN_INK_ANGLE = 6.0
 
 
-def _absorbance(color: np.ndarray) -> np.ndarray:
-    """Per-channel absorbance ``-ln(pixel / paper)``, the paper estimated locally (yellowing, shading)."""
-    factor = 0.125
-    small = cv2.resize(color, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-    paper = cv2.resize(cv2.medianBlur(small, 21), (color.shape[1], color.shape[0]), interpolation=cv2.INTER_LINEAR)
-    out: np.ndarray = np.clip(-np.log((color.astype(np.float32) + 1) / (paper.astype(np.float32) + 1)), 0, None)
+#: ln(v + 1) for every 8-bit value: absorbance ``ln((paper + 1) / (pixel + 1))`` by two table look-ups
+_LOG1P = np.log1p(np.arange(256, dtype=np.float32))
+
+
+def _paper(color: np.ndarray) -> np.ndarray:
+    """The paper's colour under each pixel, estimated locally (yellowing, shading): a wide median, reduced."""
+    small = cv2.resize(color, None, fx=0.125, fy=0.125, interpolation=cv2.INTER_AREA)
+    out: np.ndarray = cv2.resize(
+        cv2.medianBlur(small, 21), (color.shape[1], color.shape[0]), interpolation=cv2.INTER_LINEAR
+    )
     return out
+
+
+def _absorbance_at(color: np.ndarray, paper: np.ndarray, where: np.ndarray) -> np.ndarray:
+    """N x 3 per-channel absorbance ``-ln(pixel / paper)`` (never below 0) of the pixels ``where`` is set."""
+    out: np.ndarray = np.clip(_LOG1P[paper[where]] - _LOG1P[color[where]], 0, None)
+    return out
+
+
+def _total_absorbance(color: np.ndarray, paper: np.ndarray) -> np.ndarray:
+    """H x W absorbance summed over the channels, a channel at a time (a page of float RGB is 100 MB)."""
+    total = np.zeros(color.shape[:2], np.float32)
+    for ch in range(color.shape[2]):
+        total += np.clip(_LOG1P[paper[..., ch]] - _LOG1P[color[..., ch]], 0, None)
+    return total
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
@@ -72,19 +90,19 @@ def typewriting_only(color: np.ndarray, gray: np.ndarray, mask: np.ndarray, reac
     typewriting's amount alone is drawn back: a letter crossed by a stamp's ring keeps its stroke, where
     painting the stamp's pixels as paper cut it. None when the two inks' colours are too alike to unmix.
     """
-    absorb = _absorbance(color)
-    total = absorb.sum(axis=-1)
+    paper = _paper(color)
+    total = _total_absorbance(color, paper)
     near = cv2.dilate(mask.astype(np.uint8), np.ones((2 * reach + 1, 2 * reach + 1), np.uint8)) > 0
     stamp_px = mask & (total > 0.6)
     type_px = ~near & (total > 0.8)
     if stamp_px.sum() < 200 or type_px.sum() < 200:
         return None
-    v_stamp = _unit(np.median(absorb[stamp_px], axis=0))
-    v_type = _unit(np.median(absorb[type_px], axis=0))
+    v_stamp = _unit(np.median(_absorbance_at(color, paper, stamp_px), axis=0))
+    v_type = _unit(np.median(_absorbance_at(color, paper, type_px), axis=0))
     if np.degrees(np.arccos(float(np.clip(v_stamp @ v_type, -1, 1)))) < _MIN_INK_ANGLE:
         return None
     unmix = np.linalg.pinv(np.stack([v_type, v_stamp], axis=1))  # 2 x 3
-    amount_type = np.clip(absorb[near] @ unmix[0], 0, None)
+    amount_type = np.clip(_absorbance_at(color, paper, near) @ unmix[0], 0, None)
     paper_gray = float(np.median(gray[~near][::7])) if (~near).any() else 255.0
     out = gray.copy()
     out[near] = np.clip(paper_gray * np.exp(-amount_type * float(v_type @ _LUMA)), 0, 255).astype(np.uint8)

@@ -25,6 +25,12 @@ def _stamp_texture(mask: np.ndarray, gaps: float, rng: np.random.Generator, dpi:
     return (mask * strength * speckle * 0.9).astype(np.float32)
 
 
+def _inked(img: Image.Image, angle: float, gaps: float, rng: np.random.Generator, dpi: float) -> np.ndarray:
+    """A drawn stamp (white on black) as an ink mask: turned by ``angle`` and unevenly inked."""
+    mask = _rotate(np.asarray(img, dtype=np.float32) / 255.0, angle)
+    return _stamp_texture(mask, gaps, rng, dpi)
+
+
 def stamp_round(
     rim: str,
     center: str,
@@ -65,9 +71,7 @@ def stamp_round(
         for k, row in enumerate(rows):
             yy = c + (k - (len(rows) - 1) / 2) * glyph_px * 1.1
             draw.text((c, yy), row, font=cfont, fill=255, anchor="mm")
-    mask = np.asarray(img, dtype=np.float32) / 255.0
-    mask = _rotate(mask, angle)
-    mask = _stamp_texture(mask, gaps, rng, dpi)
+    mask = _inked(img, angle, gaps, rng, dpi)
     h, w = mask.shape
     return InkPatch(mask, cx - w // 2, cy - h // 2, ink)
 
@@ -99,9 +103,7 @@ def stamp_rect(
         font = _font("stamp", max(6, int(row_h * 0.6)))
         for k, row in enumerate(rows):
             draw.text((4 + 2 * inset, 4 + 2 * inset + k * row_h + row_h / 2), row, font=font, fill=255, anchor="lm")
-    mask = np.asarray(img, dtype=np.float32) / 255.0
-    mask = _rotate(mask, angle)
-    mask = _stamp_texture(mask, gaps, rng, dpi)
+    mask = _inked(img, angle, gaps, rng, dpi)
     return InkPatch(mask, x, y, ink)
 
 
