@@ -22,3 +22,35 @@ def test_paragraph_over_the_ghost_of_the_verso_keeps_its_text(tmp_path: Path) ->
     result = process_page(load_page(PageSource(image), 1, cfg.input), cfg)
     assert "Командование нервно тута мелочь" in result.text
     assert "Тысяча космос выбирать" in result.text
+
+
+def test_a_word_the_re_reading_garbled_is_taken_from_the_first_pass_where_that_read_a_word() -> None:
+    from digitize.layout import _second_opinion
+    from digitize.layout.detect import TypedLine
+    from digitize.models import BBox, Line, Word
+    from digitize.ocr.tesseract import OcrWord
+
+    def ocr_word(text: str, x: int) -> OcrWord:
+        return OcrWord(block=1, par=1, line=1, word=1, left=x, top=100, width=230, height=40, conf=80.0, text=text)
+
+    reread = Line(
+        "усиленное со средоточени® Тавриза",
+        BBox(0, 100, 1000, 140),
+        0.5,
+        (
+            Word("усиленное", BBox(0, 100, 180, 140), 0.9),
+            Word("со", BBox(200, 100, 240, 140), 0.3),
+            Word("средоточени®", BBox(250, 100, 430, 140), 0.3),
+            Word("Тавриза", BBox(450, 100, 630, 140), 0.4),
+        ),
+    )
+    first_pass = [
+        TypedLine(
+            [ocr_word("усиленное", 0), ocr_word("сосредоточение", 200), ocr_word("Тазриза", 450)],
+            BBox(0, 100, 630, 140),
+        )
+    ]
+    (line,) = _second_opinion((reread,), first_pass)
+    # the garbled word is replaced where the first pass read a known word; a name unknown to both is left
+    assert line.text == "усиленное сосредоточение Тавриза"
+    assert line.words[1].bbox == BBox(200, 100, 430, 140)

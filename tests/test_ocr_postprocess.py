@@ -79,7 +79,41 @@ def test_worn_type_misreadings_one_letter_from_a_word_are_fixed(read: str, meant
     assert lexicon.correct_token(read) == meant
 
 
-@pytest.mark.parametrize("word", ["Казей,", "Усть-Камчатск", "ПИШЕВАРИ", "Саккыза", "ок", "I972", "организа-"])
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("апрел®", "апреля"),  # a blotted letter read as a symbol
+        ("@сли", "если"),
+        ("прехр@щении", "прекращении"),  # a blotted letter and a confusable one
+        ("отряков", "отрядов"),  # one letter of any kind changed, added or dropped inside a long word
+        ("прекраил", "прекратил"),
+        ("беспорадки", "беспорядки"),
+        ("ПраёИтельсТва", "Правительства"),  # capitals struck high inside a word, and a letter misread
+        ("Азербойджена.", "Азербайджана."),  # a capitalised word: repaired to a place the dictionary knows
+        ("Одновременио", "Одновременно"),  # or to a very common word (a sentence's first word)
+    ],
+)
+def test_blotted_and_broken_letters_of_longer_words_are_repaired(read: str, meant: str) -> None:
+    assert lexicon.correct_token(read) == meant
+
+
+@pytest.mark.parametrize(
+    "word",
+    [
+        "Казей,",
+        "Усть-Камчатск",
+        "ПИШЕВАРИ",
+        "Саккыза",
+        "Саадикову",  # names the dictionary lacks are never made into common words
+        "Кавама,",
+        "Тикаба",
+        "ок",
+        "I972",
+        "организа-",
+        "тических",  # the second part of a word broken at the line end: nothing added at its start
+        "послови",  # a word cut at the page edge: nothing dropped at its end
+    ],
+)
 def test_names_compounds_unknown_slips_and_short_words_are_left_alone(word: str) -> None:
     assert lexicon.correct_token(word) == word
 
@@ -145,3 +179,34 @@ def test_nouns_capitalised_inside_a_sentence_are_kept() -> None:
 )
 def test_a_typed_i_read_as_cyrillic_te_inside_a_number_is_a_one(read: str, meant: str) -> None:
     assert repair(read) == meant
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "meant"),
+    [
+        ("националь", "ного", "национального"),
+        ("продолжа&т", "ся", "продолжается"),
+        ("Воем", "ных,", "Военных,"),
+        ("наи", "большой", None),  # a word of its own is no word's tail
+        ("в", "изшей", None),  # nor is what follows a one-letter word
+        ("товарищу", "Саадикову", None),
+    ],
+)
+def test_a_word_split_at_a_wide_letter_gap_is_joined(first: str, second: str, meant: str | None) -> None:
+    assert lexicon.joined(first, second) == meant
+
+
+def test_specks_read_beside_the_typing_are_dropped_from_body_text() -> None:
+    from digitize.models import Line, Word
+
+    def line(*words: tuple[str, float]) -> Line:
+        ws = tuple(Word(t, BBox(100 * i, 0, 100 * i + 80, 40), c) for i, (t, c) in enumerate(words))
+        return Line(" ".join(t for t, _ in words), BBox(0, 0, 100 * len(words), 40), 0.5, ws)
+
+    lines = [
+        line(("Азербайджана.", 0.39), ("-", 0.0), ("№.", 0.19), ("2", 0.16), ("-", 0.0)),
+        line(("в", 0.1), ("1946", 0.2), ("—", 0.9), ("г.", 0.2)),
+        line(("№.", 0.1)),
+    ]
+    text = RegionReader(OcrConfig())._region_text(lines, RegionType.BODY).text
+    assert text == "Азербайджана.\nв 1946 — г."

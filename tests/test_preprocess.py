@@ -171,6 +171,30 @@ def test_faint_typing_under_a_dark_stamp_is_unmixed_not_painted_away() -> None:
     assert np.abs(ink_free[crossed] - unstamped[crossed]).mean() < 60  # painting: about 140
 
 
+def test_body_text_is_read_from_the_unmixed_typing_not_the_painted_layout_image() -> None:
+    """Layout paints over every pixel as light as stamp ink (to find regions without the stamp); body text is
+    read from preprocessing's unmixed image, where faint letters the stamp crosses keep their strokes."""
+    from digitize.layout import ink as layout_ink
+
+    faint = np.where(_page() < 128, 110, 255).astype(np.uint8)
+    stamp = np.full_like(faint, 255)
+    cv2.circle(stamp, (900, 400), 230, (95, 35, 150), 16)
+    uneven = np.random.default_rng(0).uniform(0.35, 1.0, stamp.shape[:2])[..., None]
+    stamp = (255 - (255 - stamp.astype(np.float64)) * uneven * 1.6).clip(0, 255).astype(np.uint8)
+    stamped = (faint.astype(np.uint16) * stamp // 255).astype(np.uint8)
+    same_geometry = PreprocessConfig(orientation=False, min_scale=1.0, max_scale=1.0)
+    prepared = prepare(_image(stamped), same_geometry)
+    masks = layout_ink.separate(prepared)
+    unstamped = prepare(_image(faint), same_geometry).gray.astype(float)
+    ring = np.zeros(unstamped.shape, np.uint8)
+    cv2.circle(ring, (900, 400), 230, 1, 8)
+    crossed = (cv2.cvtColor(faint, cv2.COLOR_RGB2GRAY) < 200) & ring.astype(bool)
+    assert masks.typing_image is not None
+    typing_error = np.abs(masks.typing_image[crossed] - unstamped[crossed]).mean()
+    painted_error = np.abs(masks.ocr_image[crossed] - unstamped[crossed]).mean()
+    assert typing_error < 60 and typing_error < 0.6 * painted_error
+
+
 def test_page_turned_on_its_side_comes_out_upright() -> None:
     rgb = np.ascontiguousarray(np.rot90(_page(size=(2000, 1300)), 1))  # turned 90 degrees counter-clockwise
     prepared = prepare(_image(rgb), PreprocessConfig())

@@ -351,6 +351,49 @@ def _line_strips(c: Candidate) -> list[BBox]:
     return strips
 
 
+def _second_opinion(lines: tuple[Line, ...], first_pass: list[detect.TypedLine]) -> tuple[Line, ...]:
+    """A region's reading with each word that is no word (:func:`lexicon.doubtful`) taken from the full-page
+    first pass, where that read one known word in the same place (with the pieces of it the re-reading split
+    off: ``со средоточени®`` under ``сосредоточение``).
+
+    The two passes read different images (coloured ink painted out, and unmixed from the typing) in different
+    modes, and a broken letter seldom fools both.
+    """
+    from ..ocr import lexicon
+
+    def overlap(a: BBox, b: BBox) -> int:
+        return min(a.x1, b.x1) - max(a.x0, b.x0) if _same_row(a, b) else 0
+
+    seen = [BBox(f.left, f.top, f.right, f.bottom) for ln in first_pass for f in ln.words]
+    seen_text = [f.text for ln in first_pass for f in ln.words]
+    out = []
+    for ln in lines:
+        words = list(ln.words)
+        i = 0
+        while i < len(words):
+            w = words[i]
+            there = [k for k, b in enumerate(seen) if overlap(w.bbox, b) > 0.5 * min(w.bbox.width, b.width)]
+            if not lexicon.doubtful(w.text) or len(there) != 1:
+                i += 1
+                continue
+            f_box, f_text = seen[there[0]], seen_text[there[0]]
+            if sum(ch.isalpha() for ch in f_text) < 3 or lexicon.doubtful(f_text):
+                i += 1
+                continue
+            span = [j for j, o in enumerate(words) if overlap(o.bbox, f_box) > 0.5 * o.bbox.width]
+            if i not in span or span != list(range(span[0], span[-1] + 1)):
+                span = [i]
+            part = words[span[0] : span[-1] + 1]
+            words[span[0] : span[-1] + 1] = [
+                Word(f_text, BBox.enclosing([o.bbox for o in part]), min(o.confidence for o in part))
+            ]
+            i = span[0] + 1
+        if words != list(ln.words):
+            ln = replace(ln, text=" ".join(w.text for w in words), words=tuple(words))
+        out.append(ln)
+    return tuple(out)
+
+
 def _lines_from_typed(part: list[detect.TypedLine]) -> tuple[Line, ...]:
     out = []
     for ln in part:
@@ -444,7 +487,8 @@ def _first_pass_reading(c: Candidate) -> tuple[tuple[Line, ...], str, float]:
 def _read(
     prepared: PreparedPage, masks: ink.InkMasks, reader: RegionReader, c: Candidate, cfg: LayoutConfig
 ) -> Region | None:
-    images = {"ocr": masks.ocr_image, "colour": masks.colour_image}
+    body_image = masks.typing_image if masks.typing_image is not None else masks.ocr_image
+    images = {"ocr": body_image if c.type is RegionType.BODY else masks.ocr_image, "colour": masks.colour_image}
     flags: list[str] = []
     rtype = c.type
 
@@ -485,6 +529,9 @@ def _read(
             lines, text, conf = rt.lines, rt.text, rt.confidence
             if _lost_text(text, c.lines):
                 lines, text, conf = _first_pass_reading(c)  # the first pass read it: keep that
+        if rtype is RegionType.BODY and c.lines:
+            lines = _second_opinion(lines, c.lines)
+            text = "\n".join(ln.text for ln in lines)
     extra_fields: dict[str, object] = {}
     line_like = c.colour == "dark" and len(lines) == 1
     if (rtype is RegionType.BODY or (rtype is RegionType.MARGINALIA and line_like)) and c.read and 0 < len(lines) <= 2:

@@ -28,6 +28,9 @@ class InkMasks:
     colour_image: np.ndarray  # grey of coloured ink only, on white: what the stamp reader reads
     paper_level: int  # grey level of the paper
     hue: np.ndarray | None = None  # int16 Lab hue angle in degrees (violet about -40, blue ink about -70)
+    # the typing as preprocessing unmixed it from stamp ink (else ``ocr_image``): what body text is read from.
+    # ``ocr_image`` paints over pixels as light as stamp ink, and with them faint letters a stamp crosses
+    typing_image: np.ndarray | None = None
 
 
 def separate(prepared: PreparedPage, chroma_delta: float = 14.0, dark_delta: float = 40.0) -> InkMasks:
@@ -71,6 +74,7 @@ def separate(prepared: PreparedPage, chroma_delta: float = 14.0, dark_delta: flo
     grown = cv2.dilate(coloured.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     # black typewriting under a stamp is darker than the stamp's ink alone: only pixels no darker than most of the
     # coloured ink are painted, so letters crossed by a stamp keep their strokes
+    typing_image = np.array(ocr_image, copy=True) if have and prepared.extra.get("ink_unmixed") else ocr_image
     if coloured.any():
         ink_level = float(np.percentile(gray[coloured], 10))
         paint = grown & (gray.astype(np.int16) >= ink_level - 8)
@@ -78,7 +82,7 @@ def separate(prepared: PreparedPage, chroma_delta: float = 14.0, dark_delta: flo
     colour_image = np.full_like(gray, 255)
     colour_image[coloured] = np.clip(gray[coloured].astype(np.int16) - 40, 0, 255).astype(np.uint8)
     hue = np.degrees(np.arctan2(b - 128, a - 128)).astype(np.int16)
-    return InkMasks(dark, blue, red, ocr_image, colour_image, paper_gray, hue)
+    return InkMasks(dark, blue, red, ocr_image, colour_image, paper_gray, hue, typing_image)
 
 
 def _hysteresis(weak: np.ndarray, strong: np.ndarray) -> np.ndarray:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -25,6 +26,12 @@ PSM_BY_TYPE: dict[RegionType, int] = {
     RegionType.DATE_LINE: 7,
     RegionType.TRANSMISSION_BLOCK: 6,
 }
+
+
+#: a word read with less confidence than this is an unsure reading (its capital may be a letter struck high)
+_UNSURE = 0.5
+#: below this confidence a word of no letters and no number is a speck, not text
+_SPECK = 0.25
 
 
 @dataclass(frozen=True)
@@ -102,7 +109,7 @@ class RegionReader:
 
     def _region_text(self, lines: list[Line], region_type: RegionType) -> RegionText:
         if region_type is RegionType.BODY and self.cfg.lexicon_repair and "rus" in self.cfg.lang:
-            lines = _sentence_cased(lines)
+            lines = _sentence_cased([_split_words_joined(ln) for ln in _without_specks(lines)])
         if region_type is RegionType.TRANSMISSION_BLOCK and self.cfg.repair_lookalikes:
             lines = [_with_text(ln, postprocess.telegraph_case(ln.text)) for ln in lines]
         conf = sum(ln.confidence for ln in lines) / len(lines) if lines else 0.0
@@ -159,13 +166,48 @@ class RegionReader:
 
 def _sentence_cased(lines: list[Line]) -> list[Line]:
     """Lines with the capitals misread inside a sentence lowered, the sentence followed across line ends."""
-    tokens = lexicon.sentence_case([w.text for ln in lines for w in ln.words])
+    read = [w for ln in lines for w in ln.words]
+    tokens = lexicon.sentence_case([w.text for w in read], [w.confidence < _UNSURE for w in read])
     out, i = [], 0
     for ln in lines:
         words = tuple(replace(w, text=t) for w, t in zip(ln.words, tokens[i : i + len(ln.words)], strict=True))
         i += len(ln.words)
         out.append(replace(ln, text=" ".join(w.text for w in words), words=words))
     return out
+
+
+def _speck(word: Word) -> bool:
+    """A word that is only marks read with little confidence: no letter, no number of two digits (``№.``,
+    ``-``, ``2``): specks of stamp ink or dirt beside the typing."""
+    return word.confidence < _SPECK and not any(ch.isalpha() for ch in word.text) and not re.search(r"\d\d", word.text)
+
+
+def _without_specks(lines: list[Line]) -> list[Line]:
+    out = []
+    for ln in lines:
+        words = tuple(w for w in ln.words if not _speck(w))
+        if len(words) == len(ln.words):
+            out.append(ln)
+        elif words:
+            out.append(replace(ln, text=" ".join(w.text for w in words), words=words))
+    return out
+
+
+def _split_words_joined(line: Line) -> Line:
+    """``line`` with the words Tesseract split at a wide letter gap made one again (:func:`lexicon.joined`)."""
+    words = list(line.words)
+    i, changed = 0, False
+    while i + 1 < len(words):
+        whole = lexicon.joined(words[i].text, words[i + 1].text)
+        if whole is None:
+            i += 1
+            continue
+        a, b = words[i], words[i + 1]
+        words[i : i + 2] = [Word(whole, a.bbox.union(b.bbox), min(a.confidence, b.confidence))]
+        changed = True
+    if not changed:
+        return line
+    return replace(line, text=" ".join(w.text for w in words), words=tuple(words))
 
 
 def _with_text(line: Line, text: str) -> Line:

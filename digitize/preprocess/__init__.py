@@ -133,7 +133,7 @@ def prepare(page: PageImage, cfg: PreprocessConfig | None = None) -> PreparedPag
     extra: dict[str, object] = {"x_height": xh, "ocr_dpi": 300.0 * xh / _DEFAULT_X_HEIGHT}
     if cfg.ink_separation:
         sep = ink.separate(color, gray, cfg.ink_min_chroma)
-        extra.update(ink_free=sep.ink_free, ink_mask=sep.mask, ink_only=sep.ink_only)
+        extra.update(ink_free=sep.ink_free, ink_mask=sep.mask, ink_only=sep.ink_only, ink_unmixed=sep.unmixed)
         steps.append(ProcessingStep("ink", {"min_chroma": cfg.ink_min_chroma}, {"fraction": round(sep.fraction, 4)}))
 
     return PreparedPage(

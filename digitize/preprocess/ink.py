@@ -23,6 +23,7 @@ class InkSeparation:
     ink_free: np.ndarray  # uint8 gray: the OCR image with coloured ink painted as paper
     ink_only: np.ndarray  # uint8 gray: coloured ink alone on white, for stamp and marginalia readers
     fraction: float  # share of the page covered by coloured ink
+    unmixed: bool = False  # ink_free came from colour deconvolution, not from painting
 
 
 def coloured_mask(color: np.ndarray, min_chroma: float = 12.0) -> np.ndarray:
@@ -125,4 +126,4 @@ def separate(color: np.ndarray, gray: np.ndarray, min_chroma: float = 12.0) -> I
         ink_free[paint] = 255
     ink_only = np.full_like(gray, 255)
     ink_only[mask] = gray[mask]
-    return InkSeparation(mask, ink_free, ink_only, float(mask.mean()))
+    return InkSeparation(mask, ink_free, ink_only, float(mask.mean()), unmixed is not None)
