@@ -50,7 +50,11 @@ def test_a_word_the_re_reading_garbled_is_taken_from_the_first_pass_where_that_r
             BBox(0, 100, 630, 140),
         )
     ]
-    (line,) = _second_opinion((reread,), first_pass)
+    other = [(BBox(f.left, f.top, f.right, f.bottom), f.text) for ln in first_pass for f in ln.words]
+    (line,) = _second_opinion((reread,), other)
     # the garbled word is replaced where the first pass read a known word; a name unknown to both is left
     assert line.text == "усиленное сосредоточение Тавриза"
     assert line.words[1].bbox == BBox(200, 100, 430, 140)
+    # a name the dictionary lacks is never made a common word another reading saw in its place
+    (line,) = _second_opinion((reread,), [(BBox(450, 100, 630, 140), "такова")])
+    assert line.words[-1].text == "Тавриза"

@@ -10,7 +10,7 @@ from conftest import TYPEWRITER_FONT
 from PIL import Image, ImageDraw, ImageFont
 
 from digitize.config import OcrConfig, PreprocessConfig
-from digitize.models import BBox, PageImage, PageSource, RegionType
+from digitize.models import BBox, Line, PageImage, PageSource, RegionType, Word
 from digitize.ocr import lexicon, userwords
 from digitize.ocr.postprocess import repair
 from digitize.ocr.reader import RegionReader
@@ -146,7 +146,14 @@ def test_typical_facsimile_body_text_reads_within_bound() -> None:
 
 @pytest.mark.parametrize(
     ("read", "meant"),
-    [("20/ТУ", "20/IV"), ("20/1У", "20/IV"), ("3/ХII", "3/XII"), ("20/IV", "20/IV"), ("12/11", "12/11")],
+    [
+        ("20/ТУ", "20/IV"),
+        ("20/1У", "20/IV"),
+        ('20/1"', "20/IV"),  # a faint V's two strokes read as a quote
+        ("3/ХII", "3/XII"),
+        ("20/IV", "20/IV"),
+        ("12/11", "12/11"),
+    ],
 )
 def test_roman_month_of_a_typed_date_is_read_as_roman(read: str, meant: str) -> None:
     assert repair(f"Пер. 17 ч. 50 м. {read} 1946 г.") == f"Пер. 17 ч. 50 м. {meant} 1946 г."
@@ -197,8 +204,6 @@ def test_a_word_split_at_a_wide_letter_gap_is_joined(first: str, second: str, me
 
 
 def test_specks_read_beside_the_typing_are_dropped_from_body_text() -> None:
-    from digitize.models import Line, Word
-
     def line(*words: tuple[str, float]) -> Line:
         ws = tuple(Word(t, BBox(100 * i, 0, 100 * i + 80, 40), c) for i, (t, c) in enumerate(words))
         return Line(" ".join(t for t, _ in words), BBox(0, 0, 100 * len(words), 40), 0.5, ws)
@@ -210,3 +215,43 @@ def test_specks_read_beside_the_typing_are_dropped_from_body_text() -> None:
     ]
     text = RegionReader(OcrConfig())._region_text(lines, RegionType.BODY).text
     assert text == "Азербайджана.\nв 1946 — г."
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("Пе’ 7ч эм. 20/IV 1946", "Пер. 7ч эм. 20/IV 1946"),  # the form's label restored
+        ("| прэ» 18 ч. 00м. 20/IV 1946 г |", "Проз. 18 ч. 00м. 20/IV 1946 г."),  # the frame's rules dropped
+        ("Риняй", "Принял"),
+        ("Пер. 17 ч. 50 м. 20/IV 1946 г.", "Пер. 17 ч. 50 м. 20/IV 1946 г."),
+        ("Раз |", "Раз"),  # no time on the line: no abbreviated label is guessed
+        ("Перм. ОПС", "Перм. ОПС"),  # an office's place is not a label
+        ("мож. опс", "Мож. ОПС"),
+    ],
+)
+def test_transmission_block_lines_get_the_labels_and_rules_of_the_telegraph_form(read: str, meant: str) -> None:
+    from digitize.ocr.postprocess import telegraph_tokens
+
+    assert " ".join(t for t in telegraph_tokens(read.split()) if t) == meant
+
+
+def _line(*words: tuple[str, int, int, float]) -> Line:
+    ws = tuple(Word(t, BBox(x0, 0, x1, 40), c) for t, x0, x1, c in words)
+    return Line(" ".join(w.text for w in ws), BBox.enclosing([w.bbox for w in ws]), 0.5, ws)
+
+
+def test_initials_typed_against_the_surname_stay_against_it() -> None:
+    reader = RegionReader(OcrConfig())
+    # typewriter pitch 26 px: a gap of 18 px after the period is no typed space, one of 49 px is
+    close = _line(("И.Д.", 100, 190, 0.9), ("БАГИРОВ", 208, 390, 0.9))
+    spaced = _line(("И.Д.", 100, 190, 0.9), ("БАГИРОВ", 239, 421, 0.9))
+    assert reader._region_text([close], RegionType.SIGNATURE).text == "И.Д.БАГИРОВ"
+    assert reader._region_text([spaced], RegionType.SIGNATURE).text == "И.Д. БАГИРОВ"
+
+
+def test_a_low_confidence_scrap_far_out_from_its_line_is_dropped() -> None:
+    reader = RegionReader(OcrConfig())
+    far = _line(("Азербайджана.", 0, 390, 0.4), ("д.", 1550, 1600, 0.14))
+    near = _line(("Азербайджана.", 0, 390, 0.4), ("в", 420, 440, 0.14), ("Тегеране", 470, 700, 0.9))
+    assert reader._region_text([far], RegionType.BODY).text == "Азербайджана."
+    assert reader._region_text([near], RegionType.BODY).text == "Азербайджана. в Тегеране"

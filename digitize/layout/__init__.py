@@ -351,21 +351,21 @@ def _line_strips(c: Candidate) -> list[BBox]:
     return strips
 
 
-def _second_opinion(lines: tuple[Line, ...], first_pass: list[detect.TypedLine]) -> tuple[Line, ...]:
-    """A region's reading with each word that is no word (:func:`lexicon.doubtful`) taken from the full-page
-    first pass, where that read one known word in the same place (with the pieces of it the re-reading split
-    off: ``со средоточени®`` under ``сосредоточение``).
+def _second_opinion(lines: tuple[Line, ...], other: list[tuple[BBox, str]]) -> tuple[Line, ...]:
+    """A region's reading with each word that is no word (:func:`lexicon.doubtful`) taken from an ``other``
+    reading (boxes and words), where that read one known word in the same place (with the pieces of it this
+    reading split off: ``со средоточени®`` under ``сосредоточение``).
 
-    The two passes read different images (coloured ink painted out, and unmixed from the typing) in different
-    modes, and a broken letter seldom fools both.
+    The readings differ in image (coloured ink painted out, or unmixed from the typing; strokes thickened) or
+    in mode, and a broken letter seldom fools them all.
     """
     from ..ocr import lexicon
 
     def overlap(a: BBox, b: BBox) -> int:
         return min(a.x1, b.x1) - max(a.x0, b.x0) if _same_row(a, b) else 0
 
-    seen = [BBox(f.left, f.top, f.right, f.bottom) for ln in first_pass for f in ln.words]
-    seen_text = [f.text for ln in first_pass for f in ln.words]
+    seen = [b for b, _ in other]
+    seen_text = [t for _, t in other]
     out = []
     for ln in lines:
         words = list(ln.words)
@@ -377,13 +377,15 @@ def _second_opinion(lines: tuple[Line, ...], first_pass: list[detect.TypedLine])
                 i += 1
                 continue
             f_box, f_text = seen[there[0]], seen_text[there[0]]
-            if sum(ch.isalpha() for ch in f_text) < 3 or lexicon.doubtful(f_text):
+            if not _same_word_misread(w.text, f_text):
                 i += 1
                 continue
             span = [j for j, o in enumerate(words) if overlap(o.bbox, f_box) > 0.5 * o.bbox.width]
             if i not in span or span != list(range(span[0], span[-1] + 1)):
                 span = [i]
             part = words[span[0] : span[-1] + 1]
+            if w.text[:1].islower() and f_text[:1].isupper() and not f_text.isupper():
+                f_text = f_text[:1].lower() + f_text[1:]  # a letter struck high read as a capital
             words[span[0] : span[-1] + 1] = [
                 Word(f_text, BBox.enclosing([o.bbox for o in part]), min(o.confidence for o in part))
             ]
@@ -392,6 +394,56 @@ def _second_opinion(lines: tuple[Line, ...], first_pass: list[detect.TypedLine])
             ln = replace(ln, text=" ".join(w.text for w in words), words=tuple(words))
         out.append(ln)
     return tuple(out)
+
+
+def _same_word_misread(read: str, other: str) -> bool:
+    """Whether ``other`` is a known word that ``read`` can be a misreading of: of three letters or more, at most a
+    third of its letters different, and capitalised if ``read`` is (a name is not made a common word)."""
+    from rapidfuzz.distance import Levenshtein
+
+    from ..ocr import lexicon
+
+    a, b = ("".join(ch for ch in t if ch.isalpha()) for t in (read, other))
+    if len(b) < 3 or lexicon.doubtful(other) or (a[:1].isupper() and not b[:1].isupper()):
+        return False
+    return Levenshtein.distance(a.lower(), b.lower()) <= max(2, len(b) // 3)
+
+
+def _thickened(crop: np.ndarray) -> np.ndarray:
+    """Strokes thickened by a 2 x 2 minimum filter: closes the breaks of worn type."""
+    return np.asarray(cv2.erode(crop, np.ones((2, 2), np.uint8)))
+
+
+def _smoothed_otsu(crop: np.ndarray) -> np.ndarray:
+    """Blurred, then split into ink and paper at Otsu's threshold: jagged, speckled strokes made whole."""
+    _, out = cv2.threshold(cv2.GaussianBlur(crop, (0, 0), 1.2), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return np.asarray(out)
+
+
+#: image filters a line still holding a word that is no word is read again through, in this order
+_OPINION_FILTERS = (_thickened, _smoothed_otsu)
+
+
+def _filtered_opinions(
+    prepared: PreparedPage, reader: RegionReader, lines: tuple[Line, ...], image: np.ndarray, region: BBox
+) -> tuple[Line, ...]:
+    """The lines still holding a word that is no word, read once more one at a time through each of
+    :data:`_OPINION_FILTERS`, for further opinions on those words (:func:`_second_opinion`)."""
+    from ..ocr import lexicon
+
+    for image_filter in _OPINION_FILTERS:
+        doubtful = [ln for ln in lines if any(lexicon.doubtful(w.text) for w in ln.words)]
+        if not doubtful:
+            break
+        strips = [BBox(region.x0, ln.bbox.y0, region.x1, ln.bbox.y1) for ln in doubtful]
+        y0, y1 = min(b.y0 for b in strips), max(b.y1 for b in strips)
+        filtered = np.array(image, copy=True)
+        filtered[y0:y1, region.x0 : region.x1] = image_filter(
+            np.ascontiguousarray(filtered[y0:y1, region.x0 : region.x1])
+        )
+        again = reader.read_lines(prepared, strips, RegionType.BODY, image=filtered)
+        lines = _second_opinion(lines, [(w.bbox, w.text) for ln in again.lines for w in ln.words])
+    return lines
 
 
 def _lines_from_typed(part: list[detect.TypedLine]) -> tuple[Line, ...]:
@@ -530,7 +582,9 @@ def _read(
             if _lost_text(text, c.lines):
                 lines, text, conf = _first_pass_reading(c)  # the first pass read it: keep that
         if rtype is RegionType.BODY and c.lines:
-            lines = _second_opinion(lines, c.lines)
+            first_pass = [(BBox(f.left, f.top, f.right, f.bottom), f.text) for ln in c.lines for f in ln.words]
+            lines = _second_opinion(lines, first_pass)
+            lines = _filtered_opinions(prepared, reader, lines, body_image, c.bbox)
             text = "\n".join(ln.text for ln in lines)
     extra_fields: dict[str, object] = {}
     line_like = c.colour == "dark" and len(lines) == 1

@@ -23,11 +23,11 @@ _LATIN_TO_CYRILLIC = str.maketrans(
 _TO_DIGIT = str.maketrans({"I": "1", "l": "1", "|": "1", "І": "1", "Т": "1", "О": "0", "O": "0", "о": "0", "o": "0"})
 
 #: what Tesseract makes of the Roman month numerals typed in dates (``20/IV``): an I read as a digit one, a
-#: Cyrillic І or Т (its serifs), a V as the Cyrillic У, an X as the Cyrillic Х
-_TO_ROMAN = str.maketrans({"1": "I", "l": "I", "|": "I", "І": "I", "Т": "I", "У": "V", "v": "V", "Х": "X"})
+#: Cyrillic І or Т (its serifs), a V as the Cyrillic У (or, faint, as its two strokes ``"``), an X as the Cyrillic Х
+_TO_ROMAN = str.maketrans({"1": "I", "l": "I", "|": "I", "І": "I", "Т": "I", "У": "V", "v": "V", '"': "V", "Х": "X"})
 _ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
 # day/month with the month in Roman numerals as a Soviet date types it: '20/IV', misread '20/ТУ', '20/1У'
-_DAY_ROMAN = re.compile(r"^(\d{1,2}/)([IVX1l|ІТУvХ]{1,4})$")
+_DAY_ROMAN = re.compile(r'^(\d{1,2}/)([IVX1l|ІТУv"Х]{1,4})$')
 _CYR = re.compile(r"[А-Яа-яЁё]")
 _LAT = re.compile(r"[A-Za-z]")
 # a token that is a number but for look-alike letters: at least one real digit, only digits and look-alikes
@@ -67,6 +67,9 @@ def repair_token(token: str) -> str:
     if not m:
         return token
     lead, core, tail = m.groups()
+    if tail.startswith('"') and _DAY_ROMAN.match(core + tail.rstrip(".,;:")):
+        # the quote is the month's V: '20/1"' (a worn V's two strokes)
+        core, tail = core + tail.rstrip(".,;:"), tail[len(tail.rstrip(".,;:")) :]
     return lead + _fix_core(core) + tail
 
 
@@ -93,3 +96,54 @@ def telegraph_case(line: str) -> str:
 
     line = re.sub(r"[А-Яа-яЁё]+", office, line)
     return line[:1].upper() + line[1:]
+
+
+#: the words a telegraph form's lines open with (sent, checked, received), as typed on the form
+_TELEGRAPH_LABELS = ("Пер.", "Проз.", "Пров.", "Передал", "Принял", "Прин.")
+#: letter pairs Tesseract confuses on small faint typing: a change between them costs half
+_LOOKALIKE_PAIRS = {frozenset(p) for p in ("зэ", "зв", "ов", "ое", "ир", "ли", "йл", "нп", "ри", "ея")}
+_FRAME_RULE = re.compile(r"^[|!\[\]]+$")
+
+
+def _label_distance(a: str, b: str) -> float:
+    """Edit distance between two lowercase words, a change between look-alike letters counting half."""
+    prev = [float(j) for j in range(len(b) + 1)]
+    for i, ca in enumerate(a, 1):
+        cur = [float(i)]
+        for j, cb in enumerate(b, 1):
+            swap = 0.0 if ca == cb else 0.5 if frozenset((ca, cb)) in _LOOKALIKE_PAIRS else 1.0
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + swap))
+        prev = cur
+    return prev[-1]
+
+
+def _form_label(token: str) -> str | None:
+    """The form's label a line's first token is a misreading of (``Пе’`` for ``Пер.``), if exactly one is near."""
+    letters = "".join(ch for ch in token.lower() if ch.isalpha())
+    if len(letters) < 2:
+        return None
+    scored = sorted((_label_distance(letters, label.lower().rstrip(".")), label) for label in _TELEGRAPH_LABELS)
+    (best, label), (second, _) = scored[0], scored[1]
+    return label if best <= 2 and best < second and best < len(letters) else None
+
+
+def telegraph_tokens(tokens: list[str]) -> list[str]:
+    """The tokens of one line of a telegraph transmission block as the form has them: the frame's rules read
+    as ``|`` dropped, the line's label restored (``прэ»`` for ``Проз.``, ``Риняй`` for ``Принял``), the year's
+    ``г`` given its period, and the capitals of :func:`telegraph_case`. Dropped tokens come back empty."""
+    out = ["" if _FRAME_RULE.match(t) else t.strip("|") for t in tokens]
+    first = next((i for i, t in enumerate(out) if t), None)
+    if first is not None and not any(ch.isdigit() for ch in out[first]):
+        label = _form_label(out[first])
+        # an abbreviated label opens the line of a time and date; a whole word stands alone or before a name
+        timed = any(ch.isdigit() for t in out[first + 1 :] for ch in t)
+        if label is not None and (timed if label.endswith(".") else len(out[first]) >= 4):
+            out[first] = label
+    for i in range(1, len(out)):
+        if out[i] == "г" and re.fullmatch(r"1[89]\d\d", out[i - 1]):
+            out[i] = "г."
+    kept = [i for i, t in enumerate(out) if t]
+    cased = telegraph_case(" ".join(out[i] for i in kept)).split(" ")
+    for i, t in zip(kept, cased, strict=True):
+        out[i] = t
+    return out

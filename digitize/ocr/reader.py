@@ -30,8 +30,13 @@ PSM_BY_TYPE: dict[RegionType, int] = {
 
 #: a word read with less confidence than this is an unsure reading (its capital may be a letter struck high)
 _UNSURE = 0.5
+#: initials (``И.``, ``И.Д.``), and the widest gap, in typewriter character widths, that is not a typed space
+_INITIALS = re.compile(r"^(?:[А-ЯЁA-Z]\.){1,2}$")
+_JOINED_GAP = 0.9
 #: below this confidence a word of no letters and no number is a speck, not text
 _SPECK = 0.25
+#: a gap this many line heights wide cuts a scrap off from its line
+_STRAY_GAP = 8.0
 
 
 @dataclass(frozen=True)
@@ -108,10 +113,11 @@ class RegionReader:
         return self._region_text(lines, region_type)
 
     def _region_text(self, lines: list[Line], region_type: RegionType) -> RegionText:
+        lines = [_initials_joined(ln) for ln in lines]
         if region_type is RegionType.BODY and self.cfg.lexicon_repair and "rus" in self.cfg.lang:
             lines = _sentence_cased([_split_words_joined(ln) for ln in _without_specks(lines)])
         if region_type is RegionType.TRANSMISSION_BLOCK and self.cfg.repair_lookalikes:
-            lines = [_with_text(ln, postprocess.telegraph_case(ln.text)) for ln in lines]
+            lines = [ln for ln in (_telegraph_line(ln) for ln in lines) if ln.words]
         conf = sum(ln.confidence for ln in lines) / len(lines) if lines else 0.0
         return RegionText("\n".join(ln.text for ln in lines), tuple(lines), conf)
 
@@ -176,16 +182,51 @@ def _sentence_cased(lines: list[Line]) -> list[Line]:
     return out
 
 
+def _initials_joined(line: Line) -> Line:
+    """``line`` with initials typed against the surname (``И.Д.БАГИРОВ``) kept against it.
+
+    On a typewriter every character takes the same width, so the gap after an initial's period is well under a
+    character's width unless a space was typed; Tesseract puts a space there all the same.
+    """
+    sized = [w.bbox.width / len(w.text) for w in line.words if len(w.text) >= 4]
+    if len(line.words) < 2 or not sized:
+        return line
+    pitch = sorted(sized)[len(sized) // 2]
+    words = [line.words[0]]
+    for w in line.words[1:]:
+        prev = words[-1]
+        if _INITIALS.match(prev.text) and w.text[:1].isupper() and w.bbox.x0 - prev.bbox.x1 < _JOINED_GAP * pitch:
+            words[-1] = Word(prev.text + w.text, prev.bbox.union(w.bbox), min(prev.confidence, w.confidence))
+        else:
+            words.append(w)
+    if len(words) == len(line.words):
+        return line
+    return replace(line, text=" ".join(w.text for w in words), words=tuple(words))
+
+
 def _speck(word: Word) -> bool:
     """A word that is only marks read with little confidence: no letter, no number of two digits (``№.``,
     ``-``, ``2``): specks of stamp ink or dirt beside the typing."""
     return word.confidence < _SPECK and not any(ch.isalpha() for ch in word.text) and not re.search(r"\d\d", word.text)
 
 
+def _stray(word: Word, line: tuple[Word, ...], line_height: int) -> bool:
+    """A scrap of one or two letters read with little confidence far out from the rest of its line (``д.`` at
+    the end of a paragraph's last line): stamp ink or dirt taken for a letter."""
+    if word.confidence >= _SPECK or sum(ch.isalpha() for ch in word.text) > 2:
+        return False
+    others = [w.bbox for w in line if w is not word]
+    if not others:
+        return False
+    gap = min(max(word.bbox.x0 - b.x1, b.x0 - word.bbox.x1) for b in others)
+    return gap > _STRAY_GAP * line_height
+
+
 def _without_specks(lines: list[Line]) -> list[Line]:
     out = []
     for ln in lines:
         words = tuple(w for w in ln.words if not _speck(w))
+        words = tuple(w for w in words if not _stray(w, words, ln.bbox.height))
         if len(words) == len(ln.words):
             out.append(ln)
         elif words:
@@ -210,12 +251,11 @@ def _split_words_joined(line: Line) -> Line:
     return replace(line, text=" ".join(w.text for w in words), words=tuple(words))
 
 
-def _with_text(line: Line, text: str) -> Line:
-    """``line`` with new text of the same words (a change of case), the word texts following it."""
-    parts = text.split(" ")
-    if len(parts) != len(line.words):
-        return replace(line, text=text)
-    return replace(line, text=text, words=tuple(replace(w, text=t) for w, t in zip(line.words, parts, strict=True)))
+def _telegraph_line(line: Line) -> Line:
+    """A line of a transmission block with the form's labels, rules and capitals (:func:`telegraph_tokens`)."""
+    tokens = postprocess.telegraph_tokens([w.text for w in line.words])
+    words = tuple(replace(w, text=t) for w, t in zip(line.words, tokens, strict=True) if t)
+    return replace(line, text=" ".join(w.text for w in words), words=words)
 
 
 def _shift(box: BBox, dx: int, dy: int) -> BBox:
