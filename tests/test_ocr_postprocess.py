@@ -90,6 +90,7 @@ def test_worn_type_misreadings_one_letter_from_a_word_are_fixed(read: str, meant
         ("беспорадки", "беспорядки"),
         ("ПраёИтельсТва", "Правительства"),  # capitals struck high inside a word, and a letter misread
         ("Азербойджена.", "Азербайджана."),  # a capitalised word: repaired to a place the dictionary knows
+        ("Азербаидкане.", "Азербайджане."),  # a confusable letter and one of any kind, in ten letters or more
         ("Одновременио", "Одновременно"),  # or to a very common word (a sentence's first word)
     ],
 )
@@ -220,8 +221,8 @@ def test_specks_read_beside_the_typing_are_dropped_from_body_text() -> None:
 @pytest.mark.parametrize(
     ("read", "meant"),
     [
-        ("Пе’ 7ч эм. 20/IV 1946", "Пер. 7ч эм. 20/IV 1946"),  # the form's label restored
-        ("| прэ» 18 ч. 00м. 20/IV 1946 г |", "Проз. 18 ч. 00м. 20/IV 1946 г."),  # the frame's rules dropped
+        ("Пе’ 7ч эм. 20/IV 1946", "Пер. 7 ч. эм. 20/IV 1946"),  # the form's label restored, the hour spaced
+        ("| прэ» 18 ч. 00м. 20/IV 1946 г |", "Проз. 18 ч. 00 м. 20/IV 1946 г."),  # the frame's rules dropped
         ("Риняй", "Принял"),
         ("Пер. 17 ч. 50 м. 20/IV 1946 г.", "Пер. 17 ч. 50 м. 20/IV 1946 г."),
         ("Раз |", "Раз"),  # no time on the line: no abbreviated label is guessed

@@ -39,6 +39,7 @@ _LETTERS_ONLY = re.compile(r"^[А-Яа-яЁё]+$")
 _MIN_LENGTH = 4  # short words have too many known neighbours to decide
 _MIN_LENGTH_TWO_CHANGES = 7  # two changes only in long words, whose neighbourhood is sparse
 _MIN_LENGTH_ANY_CHANGE = 6  # a letter of any kind added, dropped or changed: only in words this long
+_MIN_LENGTH_EDIT_AND_CHANGE = 10  # that and a confusable letter as well: only in words this long
 _MIN_LEAD = 0.5  # the chosen word must be clearly commoner (Zipf) than the next candidate
 
 
@@ -109,7 +110,8 @@ def _one_edit(lower: str) -> set[str]:
 
 def _candidates(lower: str) -> set[str]:
     """Known words near ``lower``, nearest first: one confusable letter (or the unread letters filled in);
-    else, in a longer word, two confusable letters or one letter of any kind added, dropped or changed."""
+    else, in a longer word, two confusable letters or one letter of any kind added, dropped or changed; else,
+    in a word of ten letters or more, one of each."""
     start = _fills(lower) if any(ch in _UNREAD for ch in lower) else {lower}
     near = {w for w in start if w and known(w)}
     near |= {v for w in start for v in _variants(w) if known(v)}
@@ -118,7 +120,11 @@ def _candidates(lower: str) -> set[str]:
     if len(lower) >= _MIN_LENGTH_TWO_CHANGES:
         near = {v2 for w in start for v in _variants(w) for v2 in _variants(v) if v2 != lower and known(v2)}
     if len(start) == 1:
-        near |= {v for v in _one_edit(lower) if known(v)}
+        edits = _one_edit(lower)
+        near |= {v for v in edits if known(v)}
+        if not near and len(lower) >= _MIN_LENGTH_EDIT_AND_CHANGE:
+            # (only words common enough to be chosen are looked for: a set look-up, not a dictionary parse)
+            near = {v2 for v in edits for v2 in _variants(v) if frequency.zipf(v2) > 0}
     return near
 
 

@@ -102,6 +102,7 @@ def telegraph_case(line: str) -> str:
 _TELEGRAPH_LABELS = ("Пер.", "Проз.", "Пров.", "Передал", "Принял", "Прин.")
 #: letter pairs Tesseract confuses on small faint typing: a change between them costs half
 _LOOKALIKE_PAIRS = {frozenset(p) for p in ("зэ", "зв", "ов", "ое", "ир", "ли", "йл", "нп", "ри", "ея")}
+_TIME_PART = re.compile(r"^(\d{1,2})([чм])\.?$")
 _FRAME_RULE = re.compile(r"^[|!\[\]]+$")
 
 
@@ -130,7 +131,8 @@ def _form_label(token: str) -> str | None:
 def telegraph_tokens(tokens: list[str]) -> list[str]:
     """The tokens of one line of a telegraph transmission block as the form has them: the frame's rules read
     as ``|`` dropped, the line's label restored (``прэ»`` for ``Проз.``, ``Риняй`` for ``Принял``), the year's
-    ``г`` given its period, and the capitals of :func:`telegraph_case`. Dropped tokens come back empty."""
+    ``г`` given its period, hours and minutes spaced (``7ч`` as ``7 ч.``), and the capitals of
+    :func:`telegraph_case`. Dropped tokens come back empty, split ones with a space inside."""
     out = ["" if _FRAME_RULE.match(t) else t.strip("|") for t in tokens]
     first = next((i for i, t in enumerate(out) if t), None)
     if first is not None and not any(ch.isdigit() for ch in out[first]):
@@ -146,4 +148,5 @@ def telegraph_tokens(tokens: list[str]) -> list[str]:
     cased = telegraph_case(" ".join(out[i] for i in kept)).split(" ")
     for i, t in zip(kept, cased, strict=True):
         out[i] = t
-    return out
+    # hours and minutes typed '17 ч. 50 м.', read with the space or the period lost: '7ч', '00м.'
+    return [_TIME_PART.sub(r"\1 \2.", t) for t in out]

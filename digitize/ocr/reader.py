@@ -254,8 +254,21 @@ def _split_words_joined(line: Line) -> Line:
 def _telegraph_line(line: Line) -> Line:
     """A line of a transmission block with the form's labels, rules and capitals (:func:`telegraph_tokens`)."""
     tokens = postprocess.telegraph_tokens([w.text for w in line.words])
-    words = tuple(replace(w, text=t) for w, t in zip(line.words, tokens, strict=True) if t)
+    words = tuple(part for w, t in zip(line.words, tokens, strict=True) if t for part in _split_word(w, t))
     return replace(line, text=" ".join(w.text for w in words), words=words)
+
+
+def _split_word(word: Word, text: str) -> list[Word]:
+    """``word`` with new ``text``; where that has spaces, as one word per part, the box shared out by letters."""
+    parts = text.split(" ")
+    if len(parts) == 1:
+        return [replace(word, text=text)]
+    out, x, per_char = [], word.bbox.x0, word.bbox.width / max(1, len(text))
+    for part in parts:
+        x1 = min(word.bbox.x1, round(x + per_char * len(part)))
+        out.append(Word(part, BBox(round(x), word.bbox.y0, max(x1, round(x) + 1), word.bbox.y1), word.confidence))
+        x += per_char * (len(part) + 1)
+    return out
 
 
 def _shift(box: BBox, dx: int, dy: int) -> BBox:
