@@ -263,7 +263,7 @@ def _split_word(word: Word, text: str) -> list[Word]:
     parts = text.split(" ")
     if len(parts) == 1:
         return [replace(word, text=text)]
-    out, x, per_char = [], word.bbox.x0, word.bbox.width / max(1, len(text))
+    out, x, per_char = [], float(word.bbox.x0), word.bbox.width / max(1, len(text))
     for part in parts:
         x1 = min(word.bbox.x1, round(x + per_char * len(part)))
         out.append(Word(part, BBox(round(x), word.bbox.y0, max(x1, round(x) + 1), word.bbox.y1), word.confidence))
