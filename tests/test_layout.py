@@ -91,6 +91,23 @@ def test_reading_order_bands_left_to_right_and_folio_last() -> None:
     assert order == ["mark", "note", "para1", "para2", "tb_left", "tb_right", "folio"]
 
 
+def test_a_signers_name_is_read_before_the_date_line_below_it_across_a_tall_stamp() -> None:
+    # the stamp and the signature's scrawl reach from the name's row down to the date line's: one band,
+    # whose left column (the date line) would otherwise be read before the name on the right
+    items = [
+        ("scrawl", RegionType.SIGNATURE, BBox(268, 1943, 1371, 2272)),
+        ("stamp", RegionType.STAMP, BBox(275, 1951, 976, 2267)),
+        ("name", RegionType.SIGNATURE, BBox(1481, 1994, 1809, 2029)),
+        ("date", RegionType.DATE_LINE, BBox(251, 2164, 792, 2205)),
+        ("archive", RegionType.ARCHIVE_REFERENCE, BBox(1266, 135, 2209, 431)),
+        ("stamp_top", RegionType.STAMP, BBox(148, 245, 894, 566)),
+        ("note", RegionType.MARGINALIA, BBox(566, 422, 665, 493)),  # ends a column beside the archive's note
+    ]
+    order = [name for name, _, _ in reading_order(items, box=lambda it: it[2], kind=lambda it: it[1])]
+    assert order.index("name") < order.index("date")
+    assert order[:3] == ["stamp_top", "note", "archive"]
+
+
 @pytest.fixture(scope="module")
 def facsimile_page_2() -> tuple:
     """Page 2 of the source document's typical facsimile (signatures, stamp, date line, two telegraph blocks)."""

@@ -2,8 +2,8 @@
 
 A band is a run of regions whose vertical extents overlap (a marginal note beside a paragraph, two telegraph
 blocks side by side). Within a band, regions stacked in one column are read top to bottom before the next
-column to the right. The folio number goes last because archive transcriptions, the ground truth here
-included, write it where the page ends.
+column to the right, except that a region wholly above another is read before it. The folio number goes
+last because archive transcriptions, the ground truth here included, write it where the page ends.
 """
 
 from __future__ import annotations
@@ -61,5 +61,15 @@ def _columns(band: list[T], box: Callable[[T], BBox]) -> list[T]:
             spans.append((b.x0, b.x1))
     out: list[T] = []
     for col in columns:
-        out.extend(sorted(col, key=lambda it: box(it).y0))
+        for it in sorted(col, key=lambda it: box(it).y0):
+            # a region wholly above one already placed (a signer's name above the date line in the column to
+            # its left, joined into one band by a tall stamp or scrawl) is read before it
+            b = box(it)
+            at = next((k for k, o in enumerate(out) if _wholly_below(box(o), b)), len(out))
+            out.insert(at, it)
     return out
+
+
+def _wholly_below(lower: BBox, upper: BBox) -> bool:
+    """Whether ``lower`` starts below ``upper`` ends, by a clear gap (a fifth of the shorter one's height)."""
+    return lower.y0 - upper.y1 > 0.2 * min(lower.height, upper.height)
