@@ -151,6 +151,9 @@ def test_typical_facsimile_body_text_reads_within_bound() -> None:
         ("20/ТУ", "20/IV"),
         ("20/1У", "20/IV"),
         ('20/1"', "20/IV"),  # a faint V's two strokes read as a quote
+        ("28/1\\", "28/IV"),  # or its first stroke as a backslash
+        ("5/\\УТ", "5/VI"),
+        ("12/111", "12/III"),  # digits that make no month
         ("3/ХII", "3/XII"),
         ("20/IV", "20/IV"),
         ("12/11", "12/11"),
@@ -158,6 +161,13 @@ def test_typical_facsimile_body_text_reads_within_bound() -> None:
 )
 def test_roman_month_of_a_typed_date_is_read_as_roman(read: str, meant: str) -> None:
     assert repair(f"Пер. 17 ч. 50 м. {read} 1946 г.") == f"Пер. 17 ч. 50 м. {meant} 1946 г."
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"), [("28.ТУ.55", "28.IV.55"), ("3.VII.50", "3.VII.50"), ("1.12.55", "1.12.55")]
+)
+def test_roman_month_of_a_dotted_date_is_read_as_roman(read: str, meant: str) -> None:
+    assert repair(f"П.Е.БЛОХИН {read}") == f"П.Е.БЛОХИН {meant}"
 
 
 def test_capitals_misread_inside_a_sentence_are_lowered_names_and_polite_forms_kept() -> None:

@@ -23,11 +23,15 @@ _LATIN_TO_CYRILLIC = str.maketrans(
 _TO_DIGIT = str.maketrans({"I": "1", "l": "1", "|": "1", "І": "1", "Т": "1", "О": "0", "O": "0", "о": "0", "o": "0"})
 
 #: what Tesseract makes of the Roman month numerals typed in dates (``20/IV``): an I read as a digit one, a
-#: Cyrillic І or Т (its serifs), a V as the Cyrillic У (or, faint, as its two strokes ``"``), an X as the Cyrillic Х
-_TO_ROMAN = str.maketrans({"1": "I", "l": "I", "|": "I", "І": "I", "Т": "I", "У": "V", "v": "V", '"': "V", "Х": "X"})
+#: Cyrillic І, Т or т (its serifs), a V as the Cyrillic У, or, faint, as its strokes apart (``"``, ``\\``,
+#: ``\\У``), an X as the Cyrillic Х
+_TO_ROMAN = str.maketrans(
+    {"1": "I", "l": "I", "|": "I", "І": "I", "Т": "I", "т": "I", "У": "V", "v": "V", '"': "V", "\\": "V", "Х": "X"}
+)
 _ROMAN_MONTHS = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII")
-# day/month with the month in Roman numerals as a Soviet date types it: '20/IV', misread '20/ТУ', '20/1У'
-_DAY_ROMAN = re.compile(r'^(\d{1,2}/)([IVX1l|ІТУv"Х]{1,4})$')
+# day/month with the month in Roman numerals as a Soviet date types it: '20/IV', misread '20/ТУ', '20/1У',
+# '5/\\УТ'; or day.month.year: '28.IV.55', misread '28.ТУ.55'
+_DAY_ROMAN = re.compile(r'^(\d{1,2}/)([IVX1l|ІТтУv"Х\\]{1,4})$|^(\d{1,2}\.)([IVX1l|ІТтУv"Х\\]{1,4})(\.\d{2,4})$')
 _CYR = re.compile(r"[А-Яа-яЁё]")
 _LAT = re.compile(r"[A-Za-z]")
 # a token that is a number but for look-alike letters: at least one real digit, only digits and look-alikes
@@ -40,9 +44,12 @@ def _fix_core(core: str) -> str:
     if not core:
         return core
     m = _DAY_ROMAN.match(core)
-    # a letter must be among them: '12/11' is a day and a month in Arabic digits
-    if m and not m.group(2).isdigit() and m.group(2).translate(_TO_ROMAN) in _ROMAN_MONTHS:
-        return m.group(1) + m.group(2).translate(_TO_ROMAN)
+    if m:
+        day, month, year = m.group(1) or m.group(3), m.group(2) or m.group(4), m.group(5) or ""
+        roman = month.replace("\\У", "V").translate(_TO_ROMAN)
+        # digits alone must make no month: '12/11' is a day and a month in Arabic digits, '12/111' is not
+        if (not month.isdigit() or int(month) > 12) and roman in _ROMAN_MONTHS:
+            return day + roman + year
     # 'I972', '2О', 'I9' but never a Roman numeral alone ('II', 'IV'): a real digit must be present
     if _NUMBERISH.match(core):
         return core.translate(_TO_DIGIT)
