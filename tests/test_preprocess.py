@@ -147,20 +147,27 @@ def test_violet_stamp_is_removed_from_the_body_image_but_typing_under_it_stays()
     assert prepared.extra["ink_only"][on_ring].mean() < 200
 
 
+SAME_GEOMETRY = PreprocessConfig(orientation=False, min_scale=1.0, max_scale=1.0)
+
+
+def _faint_typing_under_an_uneven_stamp() -> tuple[np.ndarray, np.ndarray]:
+    """Grey typing (a worn ribbon), and the same crossed by a violet ring inked unevenly, as rubber stamps are:
+    parts of the ring as dark as the ring over a letter."""
+    faint = np.where(_page() < 128, 110, 255).astype(np.uint8)
+    stamp = np.full_like(faint, 255)
+    cv2.circle(stamp, (900, 400), 230, (95, 35, 150), 16)
+    uneven = np.random.default_rng(0).uniform(0.35, 1.0, stamp.shape[:2])[..., None]
+    stamp = (255 - (255 - stamp.astype(np.float64)) * uneven * 1.6).clip(0, 255).astype(np.uint8)
+    return faint, (faint.astype(np.uint16) * stamp // 255).astype(np.uint8)
+
+
 def test_faint_typing_under_a_dark_stamp_is_unmixed_not_painted_away() -> None:
     """Grey typing crossed by an unevenly inked stamp: painting the stamp's pixels as paper cuts the letters
     where the stamp is as dark as a crossing; unmixing the two inks' colours draws the letters as they are
     without the stamp, and still clears the ring elsewhere."""
-    faint = np.where(_page() < 128, 110, 255).astype(np.uint8)  # worn ribbon: grey letters
-    stamp = np.full_like(faint, 255)
-    cv2.circle(stamp, (900, 400), 230, (95, 35, 150), 16)
-    # rubber stamps ink unevenly: parts of the ring as dark as the ring over a letter
-    uneven = np.random.default_rng(0).uniform(0.35, 1.0, stamp.shape[:2])[..., None]
-    stamp = (255 - (255 - stamp.astype(np.float64)) * uneven * 1.6).clip(0, 255).astype(np.uint8)
-    stamped = (faint.astype(np.uint16) * stamp // 255).astype(np.uint8)
-    same_geometry = PreprocessConfig(orientation=False, min_scale=1.0, max_scale=1.0)
-    ink_free = prepare(_image(stamped), same_geometry).extra["ink_free"].astype(float)
-    unstamped = prepare(_image(faint), same_geometry).gray.astype(float)
+    faint, stamped = _faint_typing_under_an_uneven_stamp()
+    ink_free = prepare(_image(stamped), SAME_GEOMETRY).extra["ink_free"].astype(float)
+    unstamped = prepare(_image(faint), SAME_GEOMETRY).gray.astype(float)
     ring = np.zeros(ink_free.shape, np.uint8)
     cv2.circle(ring, (900, 400), 230, 1, 8)
     on_ring = ring.astype(bool)
@@ -176,16 +183,9 @@ def test_body_text_is_read_from_the_unmixed_typing_not_the_painted_layout_image(
     read from preprocessing's unmixed image, where faint letters the stamp crosses keep their strokes."""
     from digitize.layout import ink as layout_ink
 
-    faint = np.where(_page() < 128, 110, 255).astype(np.uint8)
-    stamp = np.full_like(faint, 255)
-    cv2.circle(stamp, (900, 400), 230, (95, 35, 150), 16)
-    uneven = np.random.default_rng(0).uniform(0.35, 1.0, stamp.shape[:2])[..., None]
-    stamp = (255 - (255 - stamp.astype(np.float64)) * uneven * 1.6).clip(0, 255).astype(np.uint8)
-    stamped = (faint.astype(np.uint16) * stamp // 255).astype(np.uint8)
-    same_geometry = PreprocessConfig(orientation=False, min_scale=1.0, max_scale=1.0)
-    prepared = prepare(_image(stamped), same_geometry)
-    masks = layout_ink.separate(prepared)
-    unstamped = prepare(_image(faint), same_geometry).gray.astype(float)
+    faint, stamped = _faint_typing_under_an_uneven_stamp()
+    masks = layout_ink.separate(prepare(_image(stamped), SAME_GEOMETRY))
+    unstamped = prepare(_image(faint), SAME_GEOMETRY).gray.astype(float)
     ring = np.zeros(unstamped.shape, np.uint8)
     cv2.circle(ring, (900, 400), 230, 1, 8)
     crossed = (cv2.cvtColor(faint, cv2.COLOR_RGB2GRAY) < 200) & ring.astype(bool)
