@@ -9,6 +9,7 @@ straight onto the file the archivist holds.
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -99,6 +100,11 @@ class Word:
     def from_dict(cls, d: dict[str, Any]) -> Word:
         return cls(d["text"], BBox.from_list(d["bbox"]), float(d["confidence"]))
 
+    @classmethod
+    def spanning(cls, text: str, parts: Sequence[Word]) -> Word:
+        """One word read as ``text`` where ``parts`` were read: their box, their lowest confidence."""
+        return cls(text, BBox.enclosing([p.bbox for p in parts]), min(p.confidence for p in parts))
+
 
 @dataclass(frozen=True)
 class Line:
@@ -114,6 +120,10 @@ class Line:
             "confidence": round(self.confidence, 4),
             "words": [w.to_dict() for w in self.words],
         }
+
+    def with_words(self, words: Sequence[Word]) -> Line:
+        """This line with its words replaced, its text following them (its box and confidence kept)."""
+        return replace(self, text=" ".join(w.text for w in words), words=tuple(words))
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> Line:

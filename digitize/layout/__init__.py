@@ -364,19 +364,17 @@ def _second_opinion(lines: tuple[Line, ...], other: list[tuple[BBox, str]]) -> t
     def overlap(a: BBox, b: BBox) -> int:
         return min(a.x1, b.x1) - max(a.x0, b.x0) if _same_row(a, b) else 0
 
-    seen = [b for b, _ in other]
-    seen_text = [t for _, t in other]
     out = []
     for ln in lines:
         words = list(ln.words)
         i = 0
         while i < len(words):
             w = words[i]
-            there = [k for k, b in enumerate(seen) if overlap(w.bbox, b) > 0.5 * min(w.bbox.width, b.width)]
+            there = [(b, t) for b, t in other if overlap(w.bbox, b) > 0.5 * min(w.bbox.width, b.width)]
             if not lexicon.doubtful(w.text) or len(there) != 1:
                 i += 1
                 continue
-            f_box, f_text = seen[there[0]], seen_text[there[0]]
+            f_box, f_text = there[0]
             if not _same_word_misread(w.text, f_text):
                 i += 1
                 continue
@@ -386,13 +384,9 @@ def _second_opinion(lines: tuple[Line, ...], other: list[tuple[BBox, str]]) -> t
             part = words[span[0] : span[-1] + 1]
             if w.text[:1].islower() and f_text[:1].isupper() and not f_text.isupper():
                 f_text = f_text[:1].lower() + f_text[1:]  # a letter struck high read as a capital
-            words[span[0] : span[-1] + 1] = [
-                Word(f_text, BBox.enclosing([o.bbox for o in part]), min(o.confidence for o in part))
-            ]
+            words[span[0] : span[-1] + 1] = [Word.spanning(f_text, part)]
             i = span[0] + 1
-        if words != list(ln.words):
-            ln = replace(ln, text=" ".join(w.text for w in words), words=tuple(words))
-        out.append(ln)
+        out.append(ln if words == list(ln.words) else ln.with_words(words))
     return tuple(out)
 
 
@@ -539,7 +533,7 @@ def _first_pass_reading(c: Candidate) -> tuple[tuple[Line, ...], str, float]:
 def _read(
     prepared: PreparedPage, masks: ink.InkMasks, reader: RegionReader, c: Candidate, cfg: LayoutConfig
 ) -> Region | None:
-    body_image = masks.typing_image if masks.typing_image is not None else masks.ocr_image
+    body_image = masks.typing_image
     images = {"ocr": body_image if c.type is RegionType.BODY else masks.ocr_image, "colour": masks.colour_image}
     flags: list[str] = []
     rtype = c.type

@@ -26,11 +26,11 @@ class InkMasks:
     red: np.ndarray  # red ink or red pencil
     ocr_image: np.ndarray  # grey with coloured ink painted over in paper tone: what body OCR reads
     colour_image: np.ndarray  # grey of coloured ink only, on white: what the stamp reader reads
-    paper_level: int  # grey level of the paper
-    hue: np.ndarray | None = None  # int16 Lab hue angle in degrees (violet about -40, blue ink about -70)
     # the typing as preprocessing unmixed it from stamp ink (else ``ocr_image``): what body text is read from.
     # ``ocr_image`` paints over pixels as light as stamp ink, and with them faint letters a stamp crosses
-    typing_image: np.ndarray | None = None
+    typing_image: np.ndarray
+    paper_level: int  # grey level of the paper
+    hue: np.ndarray | None = None  # int16 Lab hue angle in degrees (violet about -40, blue ink about -70)
 
 
 def separate(prepared: PreparedPage, chroma_delta: float = 14.0, dark_delta: float = 40.0) -> InkMasks:
@@ -82,7 +82,7 @@ def separate(prepared: PreparedPage, chroma_delta: float = 14.0, dark_delta: flo
     colour_image = np.full_like(gray, 255)
     colour_image[coloured] = np.clip(gray[coloured].astype(np.int16) - 40, 0, 255).astype(np.uint8)
     hue = np.degrees(np.arctan2(b - 128, a - 128)).astype(np.int16)
-    return InkMasks(dark, blue, red, ocr_image, colour_image, paper_gray, hue, typing_image)
+    return InkMasks(dark, blue, red, ocr_image, colour_image, typing_image, paper_gray, hue)
 
 
 def _hysteresis(weak: np.ndarray, strong: np.ndarray) -> np.ndarray:

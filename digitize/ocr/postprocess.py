@@ -74,9 +74,9 @@ def repair_token(token: str) -> str:
     if not m:
         return token
     lead, core, tail = m.groups()
-    if tail.startswith('"') and _DAY_ROMAN.match(core + tail.rstrip(".,;:")):
-        # the quote is the month's V: '20/1"' (a worn V's two strokes)
-        core, tail = core + tail.rstrip(".,;:"), tail[len(tail.rstrip(".,;:")) :]
+    quoted = tail.rstrip(".,;:")
+    if quoted.startswith('"') and _DAY_ROMAN.match(core + quoted):
+        core, tail = core + quoted, tail[len(quoted) :]  # the quote is the month's V: '20/1"' (its two strokes)
     return lead + _fix_core(core) + tail
 
 

@@ -176,9 +176,10 @@ def _sentence_cased(lines: list[Line]) -> list[Line]:
     tokens = lexicon.sentence_case([w.text for w in read], [w.confidence < _UNSURE for w in read])
     out, i = [], 0
     for ln in lines:
-        words = tuple(replace(w, text=t) for w, t in zip(ln.words, tokens[i : i + len(ln.words)], strict=True))
+        out.append(
+            ln.with_words([replace(w, text=t) for w, t in zip(ln.words, tokens[i : i + len(ln.words)], strict=True)])
+        )
         i += len(ln.words)
-        out.append(replace(ln, text=" ".join(w.text for w in words), words=words))
     return out
 
 
@@ -196,12 +197,10 @@ def _initials_joined(line: Line) -> Line:
     for w in line.words[1:]:
         prev = words[-1]
         if _INITIALS.match(prev.text) and w.text[:1].isupper() and w.bbox.x0 - prev.bbox.x1 < _JOINED_GAP * pitch:
-            words[-1] = Word(prev.text + w.text, prev.bbox.union(w.bbox), min(prev.confidence, w.confidence))
+            words[-1] = Word.spanning(prev.text + w.text, [prev, w])
         else:
             words.append(w)
-    if len(words) == len(line.words):
-        return line
-    return replace(line, text=" ".join(w.text for w in words), words=tuple(words))
+    return line if len(words) == len(line.words) else line.with_words(words)
 
 
 def _speck(word: Word) -> bool:
@@ -227,35 +226,28 @@ def _without_specks(lines: list[Line]) -> list[Line]:
     for ln in lines:
         words = tuple(w for w in ln.words if not _speck(w))
         words = tuple(w for w in words if not _stray(w, words, ln.bbox.height))
-        if len(words) == len(ln.words):
-            out.append(ln)
-        elif words:
-            out.append(replace(ln, text=" ".join(w.text for w in words), words=words))
+        if words:
+            out.append(ln if len(words) == len(ln.words) else ln.with_words(words))
     return out
 
 
 def _split_words_joined(line: Line) -> Line:
     """``line`` with the words Tesseract split at a wide letter gap made one again (:func:`lexicon.joined`)."""
     words = list(line.words)
-    i, changed = 0, False
+    i = 0
     while i + 1 < len(words):
         whole = lexicon.joined(words[i].text, words[i + 1].text)
         if whole is None:
             i += 1
-            continue
-        a, b = words[i], words[i + 1]
-        words[i : i + 2] = [Word(whole, a.bbox.union(b.bbox), min(a.confidence, b.confidence))]
-        changed = True
-    if not changed:
-        return line
-    return replace(line, text=" ".join(w.text for w in words), words=tuple(words))
+        else:
+            words[i : i + 2] = [Word.spanning(whole, words[i : i + 2])]
+    return line if len(words) == len(line.words) else line.with_words(words)
 
 
 def _telegraph_line(line: Line) -> Line:
     """A line of a transmission block with the form's labels, rules and capitals (:func:`telegraph_tokens`)."""
     tokens = postprocess.telegraph_tokens([w.text for w in line.words])
-    words = tuple(part for w, t in zip(line.words, tokens, strict=True) if t for part in _split_word(w, t))
-    return replace(line, text=" ".join(w.text for w in words), words=words)
+    return line.with_words([part for w, t in zip(line.words, tokens, strict=True) if t for part in _split_word(w, t)])
 
 
 def _split_word(word: Word, text: str) -> list[Word]:
